@@ -1,0 +1,335 @@
+//! Groups one profile by function or by stack: flat and cumulative values like `pprof -top`,
+//! and for full goroutine dumps the states, wait ages and creators of the goroutines in a row.
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::analysis::keys::{FrameKeys, KeyOptions};
+use crate::model::{Profile, SpawnTree, ValueType};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GroupBy {
+    /// One row per function: flat = samples whose leaf it is, cum = samples whose stack contains it.
+    Function,
+    /// One row per distinct stack (key: frames root first, `;`-separated, as in collapsed stacks).
+    Stack,
+}
+
+/// One snapshot grouped into rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Aggregate {
+    pub sample_type: String,
+    pub unit: String,
+    pub total: i64,
+    /// Sorted by flat, then cum, then key.
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub key: String,
+    pub flat: i64,
+    pub cum: i64,
+    /// Only for full goroutine dumps: what the goroutines counted in `cum` are doing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goroutines: Option<GoroutineDetail>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct GoroutineDetail {
+    /// State -> goroutines, most common first.
+    pub states: Vec<StateCount>,
+    /// Goroutines blocked for at least a minute (Go prints no age below that).
+    pub waiting_1m_plus: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_wait_minutes: Option<u32>,
+    /// Goroutines the Go runtime marked `(leaked)`.
+    pub leaked: u64,
+    /// Who ran the `go` statements, largest group first.
+    pub creators: Vec<CreatorGroup>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StateCount {
+    pub state: String,
+    pub count: u64,
+}
+
+/// Goroutines of a row created by one function, and by how many distinct goroutines: one
+/// creator making hundreds is a loop; hundreds of creators making a few each is per-request.
+#[derive(Debug, Clone, Serialize)]
+pub struct CreatorGroup {
+    pub function: String,
+    pub goroutines: u64,
+    /// Distinct creator goroutine ids (0 when the dump predates `in goroutine N`).
+    pub distinct_creators: u64,
+    /// The busiest creators (at most 3), with where each is now if it is still alive.
+    pub top_creators: Vec<Creator>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Creator {
+    pub id: u64,
+    pub created: u64,
+    /// The creator's current leaf function; absent when it has exited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub now_in: Option<String>,
+}
+
+/// Picks the sample type: a name, an index, or the profile's default.
+pub fn resolve_sample_index(profile: &Profile, wanted: Option<&str>) -> Result<usize, String> {
+    match wanted {
+        None => Ok(profile.default_sample_index),
+        Some(name) => profile
+            .sample_index(name)
+            .or_else(|| {
+                name.parse::<usize>()
+                    .ok()
+                    .filter(|&i| i < profile.sample_types.len())
+            })
+            .ok_or_else(|| {
+                let names: Vec<_> = profile
+                    .sample_types
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .collect();
+                format!(
+                    "no sample type `{name}`; this profile has {}",
+                    names.join(", ")
+                )
+            }),
+    }
+}
+
+pub fn aggregate(
+    profile: &Profile,
+    sample_index: usize,
+    by: GroupBy,
+    options: &KeyOptions,
+) -> Aggregate {
+    let keys = FrameKeys::new(profile, options);
+    let stack_keys: Vec<Vec<u32>> = (0..profile.stack_count() as u32)
+        .map(|stack| {
+            profile
+                .stack(stack)
+                .iter()
+                .filter_map(|&frame| keys.frame_key[frame as usize])
+                .collect()
+        })
+        .collect();
+
+    // Row id per stack, for grouping by stack (stacks that differ only in hidden frames merge).
+    let mut row_keys: Vec<String> = Vec::new();
+    let stack_row: Vec<u32> = match by {
+        GroupBy::Function => Vec::new(),
+        GroupBy::Stack => {
+            let mut ids: FxHashMap<&[u32], u32> = FxHashMap::default();
+            stack_keys
+                .iter()
+                .map(|frames| {
+                    let next = ids.len() as u32;
+                    *ids.entry(frames.as_slice()).or_insert_with(|| {
+                        row_keys.push(stack_key(frames, &keys.keys));
+                        next
+                    })
+                })
+                .collect()
+        }
+    };
+    let row_count = match by {
+        GroupBy::Function => keys.keys.len(),
+        GroupBy::Stack => row_keys.len(),
+    };
+    let mut flat = vec![0i64; row_count];
+    let mut cum = vec![0i64; row_count];
+    // Last sample that counted toward each row's cum, so recursion counts once.
+    let mut stamp = vec![u32::MAX; row_count];
+    for (index, sample) in profile.samples.iter().enumerate() {
+        let value = profile.values(index)[sample_index];
+        let frames = &stack_keys[sample.stack as usize];
+        match by {
+            GroupBy::Function => {
+                if let Some(&leaf) = frames.first() {
+                    flat[leaf as usize] += value;
+                }
+                for &key in frames {
+                    if stamp[key as usize] != index as u32 {
+                        stamp[key as usize] = index as u32;
+                        cum[key as usize] += value;
+                    }
+                }
+            }
+            GroupBy::Stack => {
+                let row = stack_row[sample.stack as usize] as usize;
+                flat[row] += value;
+                cum[row] += value;
+            }
+        }
+    }
+
+    let mut details = profile.goroutines.as_ref().map(|_| {
+        goroutine_details(
+            profile,
+            by,
+            &keys.keys,
+            &stack_keys,
+            &stack_row,
+            row_count,
+            options,
+        )
+    });
+
+    let names = match by {
+        GroupBy::Function => keys.keys,
+        GroupBy::Stack => row_keys,
+    };
+    let mut rows: Vec<Row> = names
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| flat[*i] != 0 || cum[*i] != 0)
+        .map(|(i, key)| Row {
+            key,
+            flat: flat[i],
+            cum: cum[i],
+            goroutines: details.as_mut().map(|d| std::mem::take(&mut d[i])),
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.flat
+            .cmp(&a.flat)
+            .then(b.cum.cmp(&a.cum))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    let ValueType { name, unit } = profile.sample_types[sample_index].clone();
+    Aggregate {
+        sample_type: name,
+        unit,
+        total: profile.total(sample_index),
+        rows,
+    }
+}
+
+/// Key of a stack with no frame left to show (debug=1 names no frame of a goroutine that has
+/// not started running yet).
+pub const NO_FRAMES: &str = "(no frames)";
+
+/// Frames root first, `;`-separated: the collapsed-stack form flame graph tools read.
+fn stack_key(frames: &[u32], names: &[String]) -> String {
+    if frames.is_empty() {
+        return NO_FRAMES.to_string();
+    }
+    let mut key = String::new();
+    for &frame in frames.iter().rev() {
+        if !key.is_empty() {
+            key.push(';');
+        }
+        key.push_str(&names[frame as usize]);
+    }
+    key
+}
+
+fn goroutine_details(
+    profile: &Profile,
+    by: GroupBy,
+    frame_names: &[String],
+    stack_keys: &[Vec<u32>],
+    stack_row: &[u32],
+    row_count: usize,
+    options: &KeyOptions,
+) -> Vec<GoroutineDetail> {
+    let dump = profile.goroutines.as_ref().expect("caller checked");
+    let tree = SpawnTree::build(dump);
+    #[derive(Default)]
+    struct Acc {
+        states: FxHashMap<u32, u64>,
+        waiting: u64,
+        max_wait: Option<u32>,
+        leaked: u64,
+        creators: FxHashMap<(Option<u32>, u64), u64>,
+    }
+    let mut acc: Vec<Acc> = (0..row_count).map(|_| Acc::default()).collect();
+    let mut stamp = vec![usize::MAX; row_count];
+    for (index, g) in dump.goroutines.iter().enumerate() {
+        let mut visit = |row: usize| {
+            if stamp[row] == index {
+                return;
+            }
+            stamp[row] = index;
+            let a = &mut acc[row];
+            *a.states.entry(g.state).or_default() += 1;
+            if let Some(minutes) = g.wait_minutes {
+                a.waiting += 1;
+                a.max_wait = a.max_wait.max(Some(minutes));
+            }
+            a.leaked += u64::from(g.leaked);
+            if g.created_by.is_some() {
+                *a.creators
+                    .entry((g.created_by, g.creator_id.unwrap_or(0)))
+                    .or_default() += 1;
+            }
+        };
+        match by {
+            GroupBy::Function => stack_keys[g.stack as usize]
+                .iter()
+                .for_each(|&k| visit(k as usize)),
+            GroupBy::Stack => visit(stack_row[g.stack as usize] as usize),
+        }
+    }
+    let leaf_of = |id: u64| -> Option<String> {
+        let g = &dump.goroutines[tree.live_index(id)?];
+        let leaf = *stack_keys[g.stack as usize].first()?;
+        Some(frame_names[leaf as usize].clone())
+    };
+    acc.into_iter()
+        .map(|a| {
+            let mut states: Vec<StateCount> = a
+                .states
+                .into_iter()
+                .map(|(s, count)| StateCount {
+                    state: dump.states[s as usize].clone(),
+                    count,
+                })
+                .collect();
+            states.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.state.cmp(&y.state)));
+            let mut groups: FxHashMap<Option<u32>, Vec<(u64, u64)>> = FxHashMap::default();
+            for ((function, creator), count) in a.creators {
+                groups.entry(function).or_default().push((creator, count));
+            }
+            let mut creators: Vec<CreatorGroup> = groups
+                .into_iter()
+                .map(|(function, mut by_creator)| {
+                    by_creator.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+                    let known: Vec<_> = by_creator.iter().filter(|(id, _)| *id != 0).collect();
+                    CreatorGroup {
+                        function: function
+                            .map(|f| FrameKeys::function_key(profile, f, options))
+                            .unwrap_or_default(),
+                        goroutines: by_creator.iter().map(|(_, c)| c).sum(),
+                        distinct_creators: known.len() as u64,
+                        top_creators: known
+                            .iter()
+                            .take(3)
+                            .map(|&&(id, created)| Creator {
+                                id,
+                                created,
+                                now_in: leaf_of(id),
+                            })
+                            .collect(),
+                    }
+                })
+                .collect();
+            creators.sort_by(|x, y| {
+                y.goroutines
+                    .cmp(&x.goroutines)
+                    .then_with(|| x.function.cmp(&y.function))
+            });
+            GoroutineDetail {
+                states,
+                waiting_1m_plus: a.waiting,
+                max_wait_minutes: a.max_wait,
+                leaked: a.leaked,
+                creators,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,11 @@
+//! Analysis on the model: grouping, diffs and series. Knows nothing of file formats or output.
+
+pub mod aggregate;
+pub mod diff;
+pub mod keys;
+pub mod series;
+
+pub use aggregate::{aggregate, Aggregate, GroupBy, Row};
+pub use diff::{diff, Diff, Measure};
+pub use keys::KeyOptions;
+pub use series::{series, Series};

@@ -1,0 +1,188 @@
+//! Command-line definitions of every subcommand and flag.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::analysis::{GroupBy, KeyOptions, Measure};
+use crate::formats::ReadOptions;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "leakscope",
+    version,
+    about = "Find memory and goroutine leaks in the profiles your services already produce",
+    long_about = "Find memory and goroutine leaks in the profiles your services already produce.\n\n\
+Reads Go pprof profiles (heap, allocs, goroutine, goroutineleak; gzipped or not), goroutine dumps \
+(debug=1, debug=2, panics, SIGQUIT) and Go heap text (debug=1). The format is taken from the \
+content, never from the file name.\n\nExit codes: 0 success, 2 usage or input error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The largest entries of one profile, flat and cumulative, like `go tool pprof -top`.
+    Top(TopArgs),
+    /// What changed: `diff BASE TARGET`, or a series `diff F1 F2 F3 ...` in time order.
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TopArgs {
+    /// The profile to read.
+    pub file: PathBuf,
+    /// Group by function (flat = leaf, cum = anywhere on the stack) or by whole stack.
+    #[arg(long, value_enum, default_value_t = GroupBy::Function)]
+    pub by: GroupBy,
+    /// Sort rows by flat or cumulative value.
+    #[arg(long, value_enum, default_value_t = Measure::Flat)]
+    pub sort: Measure,
+    #[command(flatten)]
+    pub sample: SampleArgs,
+    #[command(flatten)]
+    pub keys: KeyArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Two profiles (base, then target) or three and more in time order (a series).
+    #[arg(required = true, num_args = 2..)]
+    pub files: Vec<PathBuf>,
+    /// Group by function or by whole stack.
+    #[arg(long, value_enum, default_value_t = GroupBy::Function)]
+    pub by: GroupBy,
+    /// Compare flat or cumulative values [default: cum for goroutine profiles, flat otherwise].
+    #[arg(long, value_enum)]
+    pub measure: Option<Measure>,
+    #[command(flatten)]
+    pub sample: SampleArgs,
+    #[command(flatten)]
+    pub keys: KeyArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// Sample type to use, by name (inuse_space, alloc_objects, ...) or index [default: the profile's own].
+    #[arg(long, value_name = "NAME")]
+    pub sample_index: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyArgs {
+    /// Fold closure numbers (`func6` -> `func#`) so keys match across builds.
+    #[arg(long)]
+    pub fold_closures: bool,
+    /// Drop vendored path prefixes (`.../vendor/google.golang.org/grpc` -> `google.golang.org/grpc`).
+    #[arg(long)]
+    pub strip_vendor: bool,
+    /// Key frames by function and line, not function alone.
+    #[arg(long)]
+    pub lines: bool,
+    /// Keep runtime-internal frames (runtime.gopark, ...) in goroutine profiles.
+    #[arg(long)]
+    pub keep_runtime_frames: bool,
+}
+
+impl KeyArgs {
+    pub fn options(&self) -> KeyOptions {
+        KeyOptions {
+            fold_closures: self.fold_closures,
+            strip_vendor: self.strip_vendor,
+            lines: self.lines,
+            keep_runtime_frames: self.keep_runtime_frames,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Md,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    /// Rows to show; 0 for all [default: 20 in tables and Markdown, all in JSON].
+    #[arg(short = 'n', long = "rows", value_name = "N")]
+    pub rows: Option<usize>,
+    /// Do not wrap tables to the terminal (or 80 columns when not a terminal).
+    #[arg(long)]
+    pub wide: bool,
+    /// Show full package paths in tables (JSON always has them).
+    #[arg(long)]
+    pub full_names: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Largest input accepted after decompression, e.g. 512M, 4G.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "4G")]
+    pub max_input_size: u64,
+}
+
+impl InputArgs {
+    pub fn options(&self) -> ReadOptions {
+        ReadOptions {
+            max_input_size: self.max_input_size,
+        }
+    }
+}
+
+/// `123`, `64K`, `512M`, `4G` (binary multiples).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (digits, shift) = match text.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let shift = match c.to_ascii_uppercase() {
+                'K' => 10,
+                'M' => 20,
+                'G' => 30,
+                'T' => 40,
+                _ => return Err(format!("unknown size suffix `{c}` (use K, M, G or T)")),
+            };
+            (&text[..i], shift)
+        }
+        _ => (text, 0),
+    };
+    let value: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size like 512M or 4G"))?;
+    value
+        .checked_mul(1u64 << shift)
+        .ok_or_else(|| format!("`{text}` is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("4G"), Ok(4 << 30));
+        assert_eq!(parse_size("512m"), Ok(512 << 20));
+        assert_eq!(parse_size("100"), Ok(100));
+        assert!(parse_size("12X").is_err());
+        assert!(parse_size("99999999999T").is_err());
+    }
+
+    #[test]
+    fn cli_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

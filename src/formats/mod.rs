@@ -1,0 +1,209 @@
+//! One module per input format, each turning bytes into the model. `read` opens a file,
+//! removes gzip, sniffs the format from the content and hands the bytes to its reader.
+
+pub mod go_heap_text;
+mod go_records;
+pub mod goroutine_text;
+pub mod goroutine_traceback;
+pub mod lines;
+pub mod pprof;
+pub mod sniff;
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, FormatError};
+use crate::model::Profile;
+pub use sniff::Format;
+
+/// Which runtime produced an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runtime {
+    Go,
+    Node,
+    Rust,
+}
+
+impl Runtime {
+    pub fn name(self) -> &'static str {
+        match self {
+            Runtime::Go => "go",
+            Runtime::Node => "node",
+            Runtime::Rust => "rust",
+        }
+    }
+}
+
+/// Limits that keep damaged or hostile inputs from exhausting memory.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadOptions {
+    /// Largest input accepted, after decompression.
+    pub max_input_size: u64,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            max_input_size: DEFAULT_MAX_INPUT_SIZE,
+        }
+    }
+}
+
+/// Far above any real Go profile (the runtime caps goroutine dumps at 64 MiB; a heap profile
+/// of 300k stacks is ~900 MB as debug=1 text), low enough to stop a gzip bomb.
+pub const DEFAULT_MAX_INPUT_SIZE: u64 = 4 << 30;
+
+/// A profile read from one file, with what was learned about the file.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub path: PathBuf,
+    pub format: Format,
+    pub runtime: Runtime,
+    pub gzipped: bool,
+    /// Size after decompression.
+    pub size: u64,
+    pub profile: Profile,
+}
+
+pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
+    let input_error = |e: FormatError| e.in_file(path);
+    let file =
+        File::open(path).map_err(|e| input_error(FormatError::new(format!("cannot open: {e}"))))?;
+    let size_hint = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size_hint > options.max_input_size {
+        return Err(input_error(too_large(options.max_input_size, "is")));
+    }
+    let raw = read_bounded(file, size_hint, options.max_input_size).map_err(input_error)?;
+    let gzipped = raw.starts_with(&[0x1f, 0x8b]);
+    let (format, bytes) = if gzipped {
+        gunzip(&raw, options.max_input_size).map_err(input_error)?
+    } else {
+        let format = sniff_or_fail(&raw).map_err(input_error)?;
+        check_text(format, &raw, 0).map_err(input_error)?;
+        (format, raw)
+    };
+    let profile = match format {
+        Format::Pprof => pprof::parse(&bytes),
+        Format::GoroutineText => goroutine_text::parse(&bytes),
+        Format::GoroutineTraceback => goroutine_traceback::parse(&bytes),
+        Format::GoHeapText => go_heap_text::parse(&bytes),
+        Format::V8HeapSnapshot | Format::JemallocHeap => Err(FormatError::new(format!(
+            "this is a {} file; this version of leakscope reads only Go profiles",
+            format.name()
+        ))),
+    }
+    .map_err(input_error)?;
+    let runtime = runtime_of(format, &profile);
+    Ok(Input {
+        path: path.to_path_buf(),
+        format,
+        runtime,
+        gzipped,
+        size: bytes.len() as u64,
+        profile,
+    })
+}
+
+fn sniff_or_fail(bytes: &[u8]) -> Result<Format, FormatError> {
+    if bytes.is_empty() {
+        return Err(FormatError::new("the file is empty"));
+    }
+    sniff::sniff(&bytes[..bytes.len().min(sniff::SNIFF_LEN)]).ok_or_else(|| unrecognised(bytes))
+}
+
+/// Text profiles never hold NUL bytes; finding one early stops a gzip bomb of zeros behind a
+/// valid first line without inflating it.
+fn check_text(format: Format, chunk: &[u8], offset: u64) -> Result<(), FormatError> {
+    if format == Format::Pprof {
+        return Ok(());
+    }
+    match memchr::memchr(0, chunk) {
+        Some(at) => Err(FormatError::at_byte(
+            offset + at as u64,
+            format!(
+                "NUL byte in a {} file: the file is damaged or not text",
+                format.name()
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn too_large(limit: u64, verb: &str) -> FormatError {
+    FormatError::new(format!(
+        "{verb} larger than the input limit of {limit} bytes (raise it with --max-input-size)"
+    ))
+}
+
+fn unrecognised(bytes: &[u8]) -> FormatError {
+    FormatError::at_byte(
+        0,
+        format!(
+            "not a recognised profile (expected Go pprof protobuf, a goroutine dump with debug=1 or debug=2, \
+             or a Go heap profile with debug=1); it starts with `{}`",
+            lines::excerpt(&bytes[..bytes.len().min(40)])
+        ),
+    )
+}
+
+fn runtime_of(format: Format, profile: &Profile) -> Runtime {
+    match format {
+        Format::V8HeapSnapshot => Runtime::Node,
+        Format::JemallocHeap => Runtime::Rust,
+        Format::Pprof if profile.functions.iter().any(|f| f.name.contains("::")) => Runtime::Rust,
+        _ => Runtime::Go,
+    }
+}
+
+/// Reads at most `limit` bytes; more is an error rather than an allocation.
+fn read_bounded(reader: impl Read, size_hint: u64, limit: u64) -> Result<Vec<u8>, FormatError> {
+    // One allocation of the right size: growing by doubling would copy a large dump twice.
+    let mut bytes = Vec::with_capacity(size_hint.min(limit) as usize + 1);
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| FormatError::at_byte(bytes.len() as u64, format!("read failed: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(limit, "is"));
+    }
+    Ok(bytes)
+}
+
+/// Decompresses a gzip stream (several members are read as one), refusing to grow past `limit`.
+/// The format is sniffed from the first bytes before the rest is inflated, and text is checked
+/// chunk by chunk, so a bomb stops early; one of valid-looking text stops at the limit.
+fn gunzip(raw: &[u8], limit: u64) -> Result<(Format, Vec<u8>), FormatError> {
+    const CHUNK: usize = 1 << 20;
+    let mut decoder = flate2::read::MultiGzDecoder::new(raw);
+    let corrupt = |e: std::io::Error, at: usize| {
+        FormatError::new(format!(
+            "corrupt or truncated gzip stream after {at} decompressed bytes ({e})"
+        ))
+    };
+    let mut bytes = Vec::new();
+    (&mut decoder)
+        .take(sniff::SNIFF_LEN as u64)
+        .read_to_end(&mut bytes)
+        .map_err(|e| corrupt(e, 0))?;
+    if bytes.is_empty() {
+        return Err(FormatError::new("the gzip stream holds no data"));
+    }
+    let format = sniff_or_fail(&bytes)?;
+    check_text(format, &bytes, 0)?;
+    loop {
+        let start = bytes.len();
+        let room = limit.saturating_add(1).saturating_sub(start as u64);
+        let read = (&mut decoder)
+            .take(room.min(CHUNK as u64))
+            .read_to_end(&mut bytes)
+            .map_err(|e| corrupt(e, bytes.len()))?;
+        check_text(format, &bytes[start..], start as u64)?;
+        if bytes.len() as u64 > limit {
+            return Err(too_large(limit, "decompresses to"));
+        }
+        if read == 0 {
+            return Ok((format, bytes));
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! pprof protobuf (profile.proto), as written by Go's `runtime/pprof` (heap, allocs, goroutine,
+//! goroutineleak, CPU, mutex, block), by `jemalloc_pprof` and by pprof-rs. Gzip is removed
+//! before this module sees the bytes.
+
+use pprof::protos::Message;
+use rustc_hash::FxHashMap;
+
+use crate::error::FormatError;
+use crate::model::{Profile, ProfileBuilder, ProfileKind, ValueType};
+
+/// Does `head` start like a serialized `Profile` message? Every field of profile.proto has a
+/// number from 1 to 14; the first byte is that field's tag.
+pub fn looks_like(head: &[u8]) -> bool {
+    match head.first() {
+        Some(&tag) => {
+            let field = tag >> 3;
+            let wire = tag & 7;
+            (1..=14).contains(&field) && (wire == 0 || wire == 2)
+        }
+        None => false,
+    }
+}
+
+pub fn parse(bytes: &[u8]) -> Result<Profile, FormatError> {
+    let raw = pprof::protos::Profile::decode(bytes)
+        .map_err(|e| FormatError::new(format!("corrupt pprof protobuf: {e}")))?;
+    convert(&raw)
+}
+
+fn convert(raw: &pprof::protos::Profile) -> Result<Profile, FormatError> {
+    let strings = &raw.string_table;
+    let string = |index: i64, what: &str| -> Result<&str, FormatError> {
+        usize::try_from(index)
+            .ok()
+            .and_then(|i| strings.get(i))
+            .map(String::as_str)
+            .ok_or_else(|| {
+                FormatError::new(format!(
+                    "string index {index} in {what} is past the string table ({} entries)",
+                    strings.len()
+                ))
+            })
+    };
+    if raw.sample_type.is_empty() {
+        return Err(FormatError::new(
+            "pprof profile has no sample types (not a profile, or an empty message)",
+        ));
+    }
+    let mut sample_types = Vec::with_capacity(raw.sample_type.len());
+    for t in &raw.sample_type {
+        sample_types.push(ValueType::new(
+            string(t.ty, "sample_type")?,
+            string(t.unit, "sample_type")?,
+        ));
+    }
+    let default_name = string(raw.default_sample_type, "default_sample_type")?;
+    let kind = kind_of(&sample_types, default_name);
+    // pprof's rule: the named default if present, else the last sample type.
+    let default_sample_index = sample_types
+        .iter()
+        .position(|t| !default_name.is_empty() && t.name == default_name)
+        .unwrap_or(sample_types.len() - 1);
+
+    let mut builder = ProfileBuilder::new(kind, sample_types, default_sample_index);
+    {
+        let p = builder.profile_mut();
+        p.time_nanos = (raw.time_nanos != 0).then_some(raw.time_nanos);
+        if let Some(t) = &raw.period_type {
+            p.period = Some((
+                ValueType::new(string(t.ty, "period_type")?, string(t.unit, "period_type")?),
+                raw.period,
+            ));
+        }
+    }
+
+    let mut function_ids: FxHashMap<u64, u32> = FxHashMap::default();
+    for f in &raw.function {
+        let name = string(f.name, "function name")?;
+        let name = if name.is_empty() {
+            string(f.system_name, "function system_name")?
+        } else {
+            name
+        };
+        let id = builder.intern_function(name, string(f.filename, "function filename")?);
+        function_ids.insert(f.id, id);
+    }
+    let mapping_names: FxHashMap<u64, &str> = raw
+        .mapping
+        .iter()
+        .map(|m| Ok((m.id, string(m.filename, "mapping filename")?)))
+        .collect::<Result<_, FormatError>>()?;
+
+    // Each location expands to its lines, innermost (inlined) first, which is the leaf-first
+    // order the model keeps.
+    let mut location_frames: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    for loc in &raw.location {
+        let mut frames = Vec::with_capacity(loc.line.len().max(1));
+        if loc.line.is_empty() {
+            // Unsymbolized: keep the address and mapping so the user can still tell frames apart.
+            let mapping = mapping_names.get(&loc.mapping_id).copied().unwrap_or("");
+            let function = builder.intern_function(&format!("0x{:x}", loc.address), mapping);
+            frames.push(builder.intern_frame(function, 0));
+        }
+        for line in &loc.line {
+            let function = *function_ids.get(&line.function_id).ok_or_else(|| {
+                FormatError::new(format!(
+                    "location {} refers to function id {}, which the profile does not define",
+                    loc.id, line.function_id
+                ))
+            })?;
+            frames.push(builder.intern_frame(function, u32::try_from(line.line).unwrap_or(0)));
+        }
+        location_frames.insert(loc.id, frames);
+    }
+
+    let width = raw.sample_type.len();
+    let mut stack = Vec::new();
+    for (index, sample) in raw.sample.iter().enumerate() {
+        if sample.value.len() != width {
+            return Err(FormatError::new(format!(
+                "sample {index} has {} values but the profile declares {width} sample types",
+                sample.value.len()
+            )));
+        }
+        stack.clear();
+        for location in &sample.location_id {
+            let frames = location_frames.get(location).ok_or_else(|| {
+                FormatError::new(format!(
+                    "sample {index} refers to location id {location}, which the profile does not define"
+                ))
+            })?;
+            stack.extend_from_slice(frames);
+        }
+        let stack_id = builder.intern_stack(&stack);
+        let mut labels = Vec::with_capacity(sample.label.len());
+        for label in &sample.label {
+            let key = string(label.key, "sample label")?.to_string();
+            let value = if label.str != 0 {
+                string(label.str, "sample label")?.to_string()
+            } else {
+                let unit = string(label.num_unit, "sample label unit")?;
+                if unit.is_empty() {
+                    label.num.to_string()
+                } else {
+                    format!("{} {unit}", label.num)
+                }
+            };
+            labels.push((key, value));
+        }
+        let labels = builder.intern_labels(labels);
+        builder.add_sample(stack_id, labels, &sample.value);
+    }
+    Ok(builder.finish())
+}
+
+fn kind_of(sample_types: &[ValueType], default_name: &str) -> ProfileKind {
+    let has = |name: &str| sample_types.iter().any(|t| t.name == name);
+    if has("goroutineleak") {
+        ProfileKind::GoroutineLeak
+    } else if has("goroutine") {
+        ProfileKind::Goroutine
+    } else if has("inuse_space") || has("alloc_space") {
+        if default_name == "alloc_space" {
+            ProfileKind::Allocs
+        } else {
+            ProfileKind::Heap
+        }
+    } else {
+        ProfileKind::Other
+    }
+}

@@ -1,0 +1,9 @@
+//! The in-memory shapes every input format is read into.
+
+pub mod goroutines;
+pub mod profile;
+
+pub use goroutines::{Goroutine, GoroutineDump, SpawnTree, Truncation};
+pub use profile::{
+    Frame, Function, Labels, Profile, ProfileBuilder, ProfileKind, Sample, ValueType,
+};

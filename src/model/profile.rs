@@ -1,0 +1,278 @@
+//! The one in-memory shape every stack-sampled input is read into: sample types, interned
+//! functions, frames and stacks, and samples with values and labels.
+
+use rustc_hash::FxHashMap;
+
+use super::goroutines::GoroutineDump;
+
+/// A sample type or period type, as in profile.proto: `inuse_space`/`bytes`, `goroutine`/`count`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueType {
+    pub name: String,
+    pub unit: String,
+}
+
+impl ValueType {
+    pub fn new(name: &str, unit: &str) -> Self {
+        ValueType {
+            name: name.to_string(),
+            unit: unit.to_string(),
+        }
+    }
+}
+
+/// What a profile measures; decides defaults (sample index, frame trimming) and wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileKind {
+    /// Live and allocated heap (`/debug/pprof/heap`).
+    Heap,
+    /// The same data with `alloc_space` as default (`/debug/pprof/allocs`).
+    Allocs,
+    /// Goroutines by stack (`/debug/pprof/goroutine`).
+    Goroutine,
+    /// Goroutines the Go runtime proved leaked (`/debug/pprof/goroutineleak`).
+    GoroutineLeak,
+    /// Any other pprof profile (CPU, mutex, block, ...).
+    Other,
+}
+
+impl ProfileKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ProfileKind::Heap => "heap",
+            ProfileKind::Allocs => "allocs",
+            ProfileKind::Goroutine => "goroutine",
+            ProfileKind::GoroutineLeak => "goroutineleak",
+            ProfileKind::Other => "other",
+        }
+    }
+
+    pub fn counts_goroutines(self) -> bool {
+        matches!(self, ProfileKind::Goroutine | ProfileKind::GoroutineLeak)
+    }
+}
+
+/// A function: its name as the runtime prints it, without arguments, and its source file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    pub name: String,
+    pub file: String,
+}
+
+/// One frame of a stack: a function and a line in it (0 when unknown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Frame {
+    pub function: u32,
+    pub line: u32,
+}
+
+/// One aggregated sample: a stack, a label set and (in `Profile::values`) one value per sample type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sample {
+    pub stack: u32,
+    pub labels: u32,
+}
+
+/// A label set: `key=value` pairs, sorted by key. Numeric pprof labels carry their unit in the value.
+pub type Labels = Vec<(String, String)>;
+
+/// A profile of any runtime, read from any format.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub kind: ProfileKind,
+    pub sample_types: Vec<ValueType>,
+    pub default_sample_index: usize,
+    /// Sampling period, when the format records one.
+    pub period: Option<(ValueType, i64)>,
+    /// Capture time in nanoseconds since the Unix epoch, when the format records it.
+    pub time_nanos: Option<i64>,
+    pub functions: Vec<Function>,
+    pub frames: Vec<Frame>,
+    stack_offsets: Vec<u32>,
+    stack_frames: Vec<u32>,
+    pub samples: Vec<Sample>,
+    values: Vec<i64>,
+    /// Index 0 is always the empty set.
+    pub label_sets: Vec<Labels>,
+    /// Per-goroutine detail, for full goroutine dumps (debug=2, panics, SIGQUIT).
+    pub goroutines: Option<GoroutineDump>,
+    /// The total the input declares in its header (`goroutine profile: total N`), if any.
+    pub declared_total: Option<u64>,
+    /// Things the reader noticed that the user should know (truncation, skipped records).
+    pub warnings: Vec<String>,
+}
+
+impl Profile {
+    /// Frames of a stack, leaf first.
+    pub fn stack(&self, stack: u32) -> &[u32] {
+        let start = self.stack_offsets[stack as usize] as usize;
+        let end = self.stack_offsets[stack as usize + 1] as usize;
+        &self.stack_frames[start..end]
+    }
+
+    pub fn stack_count(&self) -> usize {
+        self.stack_offsets.len() - 1
+    }
+
+    /// The values of sample `index`, one per sample type.
+    pub fn values(&self, index: usize) -> &[i64] {
+        let width = self.sample_types.len();
+        &self.values[index * width..(index + 1) * width]
+    }
+
+    pub fn function_of_frame(&self, frame: u32) -> &Function {
+        &self.functions[self.frames[frame as usize].function as usize]
+    }
+
+    /// Index of the sample type called `name`.
+    pub fn sample_index(&self, name: &str) -> Option<usize> {
+        self.sample_types.iter().position(|t| t.name == name)
+    }
+
+    /// Sum over all samples of the value at `index`.
+    pub fn total(&self, index: usize) -> i64 {
+        let width = self.sample_types.len();
+        self.values
+            .iter()
+            .skip(index)
+            .step_by(width)
+            .fold(0i64, |a, &v| a.saturating_add(v))
+    }
+}
+
+/// Builds a `Profile` while interning functions, frames, stacks and label sets, and merging
+/// samples that share stack and labels (the Go runtime emits such duplicates).
+pub struct ProfileBuilder {
+    profile: Profile,
+    function_ids: FxHashMap<Box<[u8]>, u32>,
+    frame_ids: FxHashMap<Frame, u32>,
+    stack_ids: FxHashMap<Box<[u32]>, u32>,
+    label_ids: FxHashMap<Labels, u32>,
+    sample_ids: FxHashMap<(u32, u32), u32>,
+}
+
+impl ProfileBuilder {
+    pub fn new(
+        kind: ProfileKind,
+        sample_types: Vec<ValueType>,
+        default_sample_index: usize,
+    ) -> Self {
+        let mut label_ids = FxHashMap::default();
+        label_ids.insert(Vec::new(), 0);
+        ProfileBuilder {
+            profile: Profile {
+                kind,
+                sample_types,
+                default_sample_index,
+                period: None,
+                time_nanos: None,
+                functions: Vec::new(),
+                frames: Vec::new(),
+                stack_offsets: vec![0],
+                stack_frames: Vec::new(),
+                samples: Vec::new(),
+                values: Vec::new(),
+                label_sets: vec![Vec::new()],
+                goroutines: None,
+                declared_total: None,
+                warnings: Vec::new(),
+            },
+            function_ids: FxHashMap::default(),
+            frame_ids: FxHashMap::default(),
+            stack_ids: FxHashMap::default(),
+            label_ids,
+            sample_ids: FxHashMap::default(),
+        }
+    }
+
+    pub fn profile_mut(&mut self) -> &mut Profile {
+        &mut self.profile
+    }
+
+    /// Interns a function by name; the first file seen for a name is kept (a Go or Rust
+    /// function name is unique within a binary, so a second file is the same function).
+    pub fn intern_function(&mut self, name: &str, file: &str) -> u32 {
+        self.intern_function_bytes(name.as_bytes(), file.as_bytes())
+    }
+
+    /// As `intern_function`, for text formats: names are decoded (lossily, so invalid UTF-8
+    /// in a damaged dump survives as U+FFFD) only the first time they are seen.
+    pub fn intern_function_bytes(&mut self, name: &[u8], file: &[u8]) -> u32 {
+        if let Some(&id) = self.function_ids.get(name) {
+            return id;
+        }
+        let id = self.profile.functions.len() as u32;
+        self.profile.functions.push(Function {
+            name: String::from_utf8_lossy(name).into_owned(),
+            file: String::from_utf8_lossy(file).into_owned(),
+        });
+        self.function_ids.insert(name.into(), id);
+        id
+    }
+
+    pub fn intern_frame(&mut self, function: u32, line: u32) -> u32 {
+        let frame = Frame { function, line };
+        if let Some(&id) = self.frame_ids.get(&frame) {
+            return id;
+        }
+        let id = self.profile.frames.len() as u32;
+        self.profile.frames.push(frame);
+        self.frame_ids.insert(frame, id);
+        id
+    }
+
+    /// Interns a stack given leaf first.
+    pub fn intern_stack(&mut self, frames: &[u32]) -> u32 {
+        if let Some(&id) = self.stack_ids.get(frames) {
+            return id;
+        }
+        let id = (self.profile.stack_offsets.len() - 1) as u32;
+        self.profile.stack_frames.extend_from_slice(frames);
+        self.profile
+            .stack_offsets
+            .push(self.profile.stack_frames.len() as u32);
+        self.stack_ids.insert(frames.into(), id);
+        id
+    }
+
+    pub fn intern_labels(&mut self, mut labels: Labels) -> u32 {
+        if labels.is_empty() {
+            return 0;
+        }
+        labels.sort();
+        if let Some(&id) = self.label_ids.get(&labels) {
+            return id;
+        }
+        let id = self.profile.label_sets.len() as u32;
+        self.profile.label_sets.push(labels.clone());
+        self.label_ids.insert(labels, id);
+        id
+    }
+
+    /// Adds `values` (one per sample type) to the sample with this stack and label set.
+    pub fn add_sample(&mut self, stack: u32, labels: u32, values: &[i64]) {
+        let width = self.profile.sample_types.len();
+        debug_assert_eq!(values.len(), width);
+        match self.sample_ids.get(&(stack, labels)) {
+            Some(&index) => {
+                let start = index as usize * width;
+                for (slot, v) in self.profile.values[start..start + width]
+                    .iter_mut()
+                    .zip(values)
+                {
+                    *slot = slot.saturating_add(*v);
+                }
+            }
+            None => {
+                let index = self.profile.samples.len() as u32;
+                self.profile.samples.push(Sample { stack, labels });
+                self.profile.values.extend_from_slice(values);
+                self.sample_ids.insert((stack, labels), index);
+            }
+        }
+    }
+
+    pub fn finish(self) -> Profile {
+        self.profile
+    }
+}

@@ -1,0 +1,60 @@
+//! Values as people read them: bytes in binary units, counts as integers.
+
+/// Formats `value` of `unit` for a table; JSON always carries the raw number.
+pub fn format_value(value: i64, unit: &str) -> String {
+    match unit {
+        "bytes" => format_bytes(value),
+        _ => value.to_string(),
+    }
+}
+
+/// Signed variant for deltas: always shows the sign.
+pub fn format_delta(value: i64, unit: &str) -> String {
+    if value > 0 {
+        format!("+{}", format_value(value, unit))
+    } else {
+        format_value(value, unit)
+    }
+}
+
+pub fn format_bytes(value: i64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let sign = if value < 0 { "-" } else { "" };
+    let mut magnitude = value.unsigned_abs() as f64;
+    let mut unit = 0;
+    while magnitude >= 1024.0 && unit < UNITS.len() - 1 {
+        magnitude /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{sign}{}B", value.unsigned_abs())
+    } else {
+        // No space, like pprof: a table cell never wraps inside a value.
+        format!("{sign}{magnitude:.2}{}", UNITS[unit])
+    }
+}
+
+/// `part` as a percentage of `whole`, one decimal; empty when `whole` is 0.
+pub fn percent(part: i64, whole: i64) -> String {
+    if whole == 0 {
+        String::new()
+    } else {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_and_deltas() {
+        assert_eq!(format_bytes(512), "512B");
+        assert_eq!(format_bytes(1536), "1.50KiB");
+        assert_eq!(format_bytes(-3 * 1024 * 1024), "-3.00MiB");
+        assert_eq!(format_delta(600, "count"), "+600");
+        assert_eq!(format_delta(-2, "count"), "-2");
+        assert_eq!(percent(1, 3), "33.3%");
+        assert_eq!(percent(1, 0), "");
+    }
+}
