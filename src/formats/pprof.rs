@@ -62,6 +62,7 @@ fn convert(raw: &pprof::protos::Profile) -> Result<Profile, FormatError> {
         .unwrap_or(sample_types.len() - 1);
 
     let mut builder = ProfileBuilder::new(kind, sample_types, default_sample_index);
+    builder.reserve(raw.sample.len(), raw.function.len(), raw.location.len());
     {
         let p = builder.profile_mut();
         p.time_nanos = (raw.time_nanos != 0).then_some(raw.time_nanos);
@@ -132,20 +133,15 @@ fn convert(raw: &pprof::protos::Profile) -> Result<Profile, FormatError> {
             stack.extend_from_slice(frames);
         }
         let stack_id = builder.intern_stack(&stack);
-        let mut labels = Vec::with_capacity(sample.label.len());
-        for label in &sample.label {
-            let key = string(label.key, "sample label")?.to_string();
-            let value = if label.str != 0 {
-                string(label.str, "sample label")?.to_string()
-            } else {
-                let unit = string(label.num_unit, "sample label unit")?;
-                if unit.is_empty() {
-                    label.num.to_string()
-                } else {
-                    format!("{} {unit}", label.num)
-                }
-            };
-            labels.push((key, value));
+        // String labels (pprof.Do, goroutine labels) are kept. Numeric ones are not: Go puts a
+        // `bytes` (object size) label on every heap sample, which would keep samples apart
+        // that every view here adds together, and cost a string per sample.
+        let mut labels = Vec::new();
+        for label in sample.label.iter().filter(|l| l.str != 0) {
+            labels.push((
+                string(label.key, "sample label")?.to_string(),
+                string(label.str, "sample label")?.to_string(),
+            ));
         }
         let labels = builder.intern_labels(labels);
         builder.add_sample(stack_id, labels, &sample.value);

