@@ -34,7 +34,7 @@ pub enum Command {
 pub struct TopArgs {
     /// The profile to read.
     pub file: PathBuf,
-    /// Group by function (flat = leaf, cum = anywhere on the stack) or by whole stack.
+    /// Group by function (flat = leaf, cum = anywhere on the stack), whole stack, or label set.
     #[arg(long, value_enum, default_value_t = GroupBy::Function)]
     pub by: GroupBy,
     /// Sort rows by flat or cumulative value.
@@ -55,7 +55,7 @@ pub struct DiffArgs {
     /// Two profiles (base, then target) or three and more in time order (a series).
     #[arg(required = true, num_args = 2..)]
     pub files: Vec<PathBuf>,
-    /// Group by function or by whole stack.
+    /// Group by function, whole stack, or label set.
     #[arg(long, value_enum, default_value_t = GroupBy::Function)]
     pub by: GroupBy,
     /// Compare flat or cumulative values [default: cum for goroutine profiles, flat otherwise].

@@ -52,6 +52,7 @@ fn group_name(by: GroupBy) -> &'static str {
     match by {
         GroupBy::Function => "function",
         GroupBy::Stack => "stack",
+        GroupBy::Labels => "labels",
     }
 }
 

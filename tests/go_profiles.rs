@@ -306,3 +306,51 @@ fn table_and_markdown_output_fit_and_name_the_input() {
     assert!(md.contains("| flat | flat% | cum | cum% | function |"));
     assert!(md.contains("`grpcsync.(*CallbackSerializer).run`"));
 }
+
+#[test]
+fn goroutine_labels_from_all_three_encodings() {
+    // fixtures/go/labels/MANIFEST.md: 4 + 3 goroutines in main.watchLoop told apart only by labels.
+    for file in [
+        "goroutine-debug0.pb.gz",
+        "goroutine-debug1.txt",
+        "goroutine-debug2.txt",
+    ] {
+        let f = fixture(&format!("go/labels/{file}"));
+        let report = json(&["top", path(&f), "--by", "labels"]);
+        assert_eq!(report["total"], 11, "{file}");
+        assert_eq!(
+            row(&report, "handler=/watch,tenant=acme")["flat"],
+            4,
+            "{file}"
+        );
+        assert_eq!(
+            row(&report, "handler=/upload,tenant=big corp")["flat"],
+            2,
+            "{file}"
+        );
+        assert_eq!(row(&report, "note=a\"b}c")["flat"], 1, "{file}");
+        assert_eq!(row(&report, "(no labels)")["flat"], 4, "{file}");
+    }
+    let dump = json(&[
+        "top",
+        path(&fixture("go/labels/goroutine-debug2.txt")),
+        "--by",
+        "labels",
+    ]);
+    let states = &row(&dump, "handler=/upload,tenant=big corp")["goroutines"]["states"][0];
+    assert_eq!(
+        (states["state"].as_str(), states["count"].as_i64()),
+        (Some("select"), Some(2))
+    );
+    let text = String::from_utf8(
+        run(&[
+            "top",
+            path(&fixture("go/labels/goroutine-debug1.txt")),
+            "--by",
+            "labels",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert!(text.contains("handler=/watch,tenant=acme"), "{text}");
+}

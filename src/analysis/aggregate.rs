@@ -13,6 +13,8 @@ pub enum GroupBy {
     Function,
     /// One row per distinct stack (key: frames root first, `;`-separated, as in collapsed stacks).
     Stack,
+    /// One row per pprof label set (`handler=/watch,tenant=acme`), like `pprof -tags`.
+    Labels,
 }
 
 /// One snapshot grouped into rows.
@@ -121,7 +123,7 @@ pub fn aggregate(
     // Row id per stack, for grouping by stack (stacks that differ only in hidden frames merge).
     let mut row_keys: Vec<String> = Vec::new();
     let stack_row: Vec<u32> = match by {
-        GroupBy::Function => Vec::new(),
+        GroupBy::Function | GroupBy::Labels => Vec::new(),
         GroupBy::Stack => {
             let mut ids: FxHashMap<&[u32], u32> = FxHashMap::default();
             stack_keys
@@ -136,9 +138,19 @@ pub fn aggregate(
                 .collect()
         }
     };
+    if by == GroupBy::Labels {
+        row_keys = profile.label_sets.iter().map(labels_key).collect();
+    }
+    // The one row a sample or goroutine counts toward, when grouping by stack or labels.
+    let single_row = |stack: u32, labels: u32| -> usize {
+        match by {
+            GroupBy::Stack => stack_row[stack as usize] as usize,
+            _ => labels as usize,
+        }
+    };
     let row_count = match by {
         GroupBy::Function => keys.keys.len(),
-        GroupBy::Stack => row_keys.len(),
+        GroupBy::Stack | GroupBy::Labels => row_keys.len(),
     };
     let mut flat = vec![0i64; row_count];
     let mut cum = vec![0i64; row_count];
@@ -159,8 +171,8 @@ pub fn aggregate(
                     }
                 }
             }
-            GroupBy::Stack => {
-                let row = stack_row[sample.stack as usize] as usize;
+            GroupBy::Stack | GroupBy::Labels => {
+                let row = single_row(sample.stack, sample.labels);
                 flat[row] += value;
                 cum[row] += value;
             }
@@ -173,7 +185,7 @@ pub fn aggregate(
             by,
             &keys.keys,
             &stack_keys,
-            &stack_row,
+            &single_row,
             row_count,
             options,
         )
@@ -181,7 +193,7 @@ pub fn aggregate(
 
     let names = match by {
         GroupBy::Function => keys.keys,
-        GroupBy::Stack => row_keys,
+        GroupBy::Stack | GroupBy::Labels => row_keys,
     };
     let mut rows: Vec<Row> = names
         .into_iter()
@@ -209,6 +221,21 @@ pub fn aggregate(
     }
 }
 
+/// Key of the empty label set.
+pub const NO_LABELS: &str = "(no labels)";
+
+/// `handler=/watch,tenant=acme`, keys sorted.
+fn labels_key(labels: &crate::model::Labels) -> String {
+    if labels.is_empty() {
+        return NO_LABELS.to_string();
+    }
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// Key of a stack with no frame left to show (debug=1 names no frame of a goroutine that has
 /// not started running yet).
 pub const NO_FRAMES: &str = "(no frames)";
@@ -233,7 +260,7 @@ fn goroutine_details(
     by: GroupBy,
     frame_names: &[String],
     stack_keys: &[Vec<u32>],
-    stack_row: &[u32],
+    single_row: &dyn Fn(u32, u32) -> usize,
     row_count: usize,
     options: &KeyOptions,
 ) -> Vec<GoroutineDetail> {
@@ -272,7 +299,7 @@ fn goroutine_details(
             GroupBy::Function => stack_keys[g.stack as usize]
                 .iter()
                 .for_each(|&k| visit(k as usize)),
-            GroupBy::Stack => visit(stack_row[g.stack as usize] as usize),
+            GroupBy::Stack | GroupBy::Labels => visit(single_row(g.stack, g.labels)),
         }
     }
     let leaf_of = |id: u64| -> Option<String> {

@@ -21,7 +21,7 @@ use crate::error::FormatError;
 use crate::formats::go_records::split_file_line;
 use crate::formats::lines::{excerpt, parse_u64, text, Line, Lines};
 use crate::model::{
-    Goroutine, GoroutineDump, Profile, ProfileBuilder, ProfileKind, Truncation, ValueType,
+    Goroutine, GoroutineDump, Labels, Profile, ProfileBuilder, ProfileKind, Truncation, ValueType,
 };
 
 /// `runtime/pprof.writeGoroutineStacks` stops at this many bytes.
@@ -71,7 +71,7 @@ pub fn parse(bytes: &[u8]) -> Result<Profile, FormatError> {
             if let Some(p) = pending.take() {
                 finish(p, bytes, &mut builder, &mut dump);
             }
-            pending = Some(start(&line, &mut dump, &mut state_ids)?);
+            pending = Some(start(&line, &mut builder, &mut dump, &mut state_ids)?);
             continue;
         }
         let Some(p) = pending.as_mut() else {
@@ -177,6 +177,7 @@ pub fn parse(bytes: &[u8]) -> Result<Profile, FormatError> {
 /// between the id and the bracket on crash dumps).
 fn start<'a>(
     line: &Line<'a>,
+    builder: &mut ProfileBuilder,
     dump: &mut GoroutineDump,
     state_ids: &mut FxHashMap<&'a [u8], u32>,
 ) -> Result<Pending, FormatError> {
@@ -197,9 +198,11 @@ fn start<'a>(
             format!("malformed goroutine header `{}`", excerpt(line.text)),
         )
     };
+    // `[state[ (leaked)][ (scan)][, N minutes][, locked to thread][, synctest bubble B]]`; state
+    // strings hold no `]`, label values may.
     let open = memchr::memchr(b'[', rest).ok_or_else(malformed)?;
-    let close = memchr::memrchr(b']', rest)
-        .filter(|&c| c > open)
+    let close = memchr::memchr(b']', &rest[open..])
+        .map(|c| open + c)
         .ok_or_else(malformed)?;
     let inside = &rest[open + 1..close];
     let mut goroutine = Goroutine {
@@ -209,6 +212,7 @@ fn start<'a>(
         locked_to_thread: false,
         leaked: false,
         stack: 0,
+        labels: 0,
         created_by: None,
         creator_id: None,
     };
@@ -219,16 +223,32 @@ fn start<'a>(
             goroutine.wait_minutes = parse_u64(minutes).and_then(|m| u32::try_from(m).ok());
         } else if part == b"locked to thread" {
             goroutine.locked_to_thread = true;
-        } else if part == b"(leaked)" {
-            goroutine.leaked = true;
         }
+    }
+    // A goroutine caught mid-scan by the GC is in the same state as without the mark.
+    if let Some(stripped) = state.strip_suffix(b" (scan)") {
+        state = stripped;
     }
     if let Some(stripped) = state.strip_suffix(b" (leaked)") {
         state = stripped;
         goroutine.leaked = true;
     }
-    if trim(&rest[close + 1..]).starts_with(b"(leaked)") {
-        goroutine.leaked = true;
+    // Go 1.27+ prints the goroutine's pprof labels after the bracket: ` {k: v, k2: "v 2"}:`.
+    let after = trim(&rest[close + 1..]);
+    let after = after.strip_suffix(b":").unwrap_or(after);
+    let after = trim(after);
+    if !after.is_empty() {
+        let labels = after
+            .strip_prefix(b"{")
+            .and_then(|b| b.strip_suffix(b"}"))
+            .and_then(parse_labels)
+            .ok_or_else(|| {
+                FormatError::at_line(
+                    line.number,
+                    format!("malformed goroutine labels `{}`", excerpt(after)),
+                )
+            })?;
+        goroutine.labels = builder.intern_labels(labels);
     }
     let next_id = dump.states.len() as u32;
     goroutine.state = *state_ids.entry(state).or_insert_with(|| {
@@ -242,6 +262,77 @@ fn start<'a>(
         creator_open: false,
         offset: line.offset,
     })
+}
+
+/// `handler: /watch, tenant: "big corp"`: keys and values are bare, or Go-quoted when they hold
+/// anything but letters, digits, `.`, `/` and `_`.
+fn parse_labels(body: &[u8]) -> Option<Labels> {
+    let mut labels = Vec::new();
+    let mut rest = body;
+    while !rest.is_empty() {
+        let (key, after) = label_token(rest, b':')?;
+        let after = after.strip_prefix(b":")?;
+        let after = after.strip_prefix(b" ").unwrap_or(after);
+        let (value, after) = label_token(after, b',')?;
+        labels.push((key, value));
+        rest = match after.strip_prefix(b",") {
+            Some(more) => more.strip_prefix(b" ").unwrap_or(more),
+            None if after.is_empty() => after,
+            None => return None,
+        };
+    }
+    Some(labels)
+}
+
+/// One key or value: a Go-quoted string, or bare text up to `end`.
+fn label_token(text: &[u8], end: u8) -> Option<(String, &[u8])> {
+    if text.first() == Some(&b'"') {
+        let mut value = Vec::new();
+        let mut i = 1;
+        while i < text.len() {
+            match text[i] {
+                b'"' => {
+                    return Some((String::from_utf8_lossy(&value).into_owned(), &text[i + 1..]))
+                }
+                b'\\' => {
+                    let (byte_or_char, used) = unescape(&text[i + 1..])?;
+                    value.extend_from_slice(&byte_or_char);
+                    i += 1 + used;
+                }
+                b => {
+                    value.push(b);
+                    i += 1;
+                }
+            }
+        }
+        None
+    } else {
+        let stop = memchr::memchr(end, text).unwrap_or(text.len());
+        Some((
+            String::from_utf8_lossy(&text[..stop]).into_owned(),
+            &text[stop..],
+        ))
+    }
+}
+
+/// A Go escape after the backslash: returns the bytes it stands for and how many bytes it used.
+fn unescape(text: &[u8]) -> Option<(Vec<u8>, usize)> {
+    let hex = |digits: &[u8]| u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok();
+    let char_bytes = |c: u32| char::from_u32(c).map(|c| c.to_string().into_bytes());
+    match *text.first()? {
+        b'n' => Some((vec![b'\n'], 1)),
+        b't' => Some((vec![b'\t'], 1)),
+        b'r' => Some((vec![b'\r'], 1)),
+        b'a' => Some((vec![7], 1)),
+        b'b' => Some((vec![8], 1)),
+        b'f' => Some((vec![12], 1)),
+        b'v' => Some((vec![11], 1)),
+        b'\\' | b'"' | b'\'' => Some((vec![text[0]], 1)),
+        b'x' => Some((vec![hex(text.get(1..3)?)? as u8], 3)),
+        b'u' => Some((char_bytes(hex(text.get(1..5)?)?)?, 5)),
+        b'U' => Some((char_bytes(hex(text.get(1..9)?)?)?, 9)),
+        _ => None,
+    }
 }
 
 fn trim(bytes: &[u8]) -> &[u8] {
@@ -267,7 +358,7 @@ fn close_call(p: &mut Pending, bytes: &[u8], builder: &mut ProfileBuilder) {
 fn finish(mut p: Pending, bytes: &[u8], builder: &mut ProfileBuilder, dump: &mut GoroutineDump) {
     close_call(&mut p, bytes, builder);
     let stack = builder.intern_stack(&p.frames);
-    builder.add_sample(stack, 0, &[1]);
+    builder.add_sample(stack, p.goroutine.labels, &[1]);
     p.goroutine.stack = stack;
     dump.goroutines.push(p.goroutine);
 }
@@ -343,6 +434,29 @@ created by main.start\n\
         let p = parse(cut.as_bytes()).unwrap();
         assert_eq!(p.goroutines.as_ref().unwrap().goroutines.len(), 2);
         assert!(p.warnings[0].contains("goroutine 35"), "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn labels_after_the_state() {
+        let text = "goroutine 7 [chan receive (scan), 2 minutes] {handler: /watch, note: \"a\\\"b}c, d\", tenant: acme}:\n\
+main.watchLoop()\n\t/m.go:5 +0x1\n";
+        let p = parse(text.as_bytes()).unwrap();
+        let d = p.goroutines.as_ref().unwrap();
+        let g = &d.goroutines[0];
+        assert_eq!(d.state_name(g), "chan receive");
+        assert_eq!(g.wait_minutes, Some(2));
+        assert_eq!(
+            p.label_sets[g.labels as usize],
+            [
+                ("handler".to_string(), "/watch".to_string()),
+                ("note".to_string(), "a\"b}c, d".to_string()),
+                ("tenant".to_string(), "acme".to_string())
+            ]
+        );
+        assert_eq!(p.samples[0].labels, g.labels);
+        let bad =
+            parse(b"goroutine 7 [select] {handler: \"open:\nmain.f()\n\t/m.go:1\n").unwrap_err();
+        assert_eq!(bad.place, crate::error::Place::Line(1));
     }
 
     #[test]

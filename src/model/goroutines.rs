@@ -18,6 +18,8 @@ pub struct Goroutine {
     pub leaked: bool,
     /// Stack id in the owning `Profile`.
     pub stack: u32,
+    /// Label set id in the owning `Profile` (0: none); Go 1.27+ prints pprof labels in dumps.
+    pub labels: u32,
     /// Function id (in the owning `Profile`) of the `created by` function.
     pub created_by: Option<u32>,
     /// The goroutine that ran the `go` statement (Go 1.21+ prints it).
@@ -129,6 +131,7 @@ mod tests {
             locked_to_thread: false,
             leaked: false,
             stack: 0,
+            labels: 0,
             created_by: None,
             creator_id,
         }

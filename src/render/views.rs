@@ -11,10 +11,10 @@ use crate::report::{DiffReport, InputInfo, SeriesReport, TopReport};
 const STACK_LINES: usize = 8;
 
 fn key_lines(key: &str, by: &str, style: &Style) -> Vec<String> {
-    if by == "stack" {
-        stack_lines(key, style.full_names, STACK_LINES)
-    } else {
-        vec![display_key(key, style.full_names)]
+    match by {
+        "stack" => stack_lines(key, style.full_names, STACK_LINES),
+        "function" => vec![display_key(key, style.full_names)],
+        _ => vec![key.to_string()],
     }
 }
 
