@@ -34,7 +34,12 @@ fn goroutine_dump(c: &mut Criterion) {
     group.bench_function("read+top", |b| {
         b.iter(|| {
             let input = read(&path, &options).unwrap();
-            aggregate(&input.profile, 0, GroupBy::Function, &KeyOptions::default())
+            aggregate(
+                input.profile().unwrap(),
+                0,
+                GroupBy::Function,
+                &KeyOptions::default(),
+            )
         })
     });
     group.finish();
@@ -50,13 +55,9 @@ fn big_heap(c: &mut Criterion) {
     group.bench_function("read+top", |b| {
         b.iter(|| {
             let input = read(&path, &options).unwrap();
-            let index = input.profile.default_sample_index;
-            aggregate(
-                &input.profile,
-                index,
-                GroupBy::Function,
-                &KeyOptions::default(),
-            )
+            let profile = input.profile().unwrap();
+            let index = profile.default_sample_index;
+            aggregate(profile, index, GroupBy::Function, &KeyOptions::default())
         })
     });
     group.finish();

@@ -14,7 +14,7 @@ use crate::formats::ReadOptions;
     about = "Find memory and goroutine leaks in the profiles your services already produce",
     long_about = "Find memory and goroutine leaks in the profiles your services already produce.\n\n\
 Reads Go pprof profiles (heap, allocs, goroutine, goroutineleak; gzipped or not), goroutine dumps \
-(debug=1, debug=2, panics, SIGQUIT) and Go heap text (debug=1). The format is taken from the \
+(debug=1, debug=2, panics, SIGQUIT), Go heap text (debug=1) and V8 heap snapshots. The format is taken from the \
 content, never from the file name.\n\nExit codes: 0 success, 2 usage or input error."
 )]
 pub struct Cli {
@@ -28,15 +28,18 @@ pub enum Command {
     Top(TopArgs),
     /// What changed: `diff BASE TARGET`, or a series `diff F1 F2 F3 ...` in time order.
     Diff(DiffArgs),
+    /// Why objects of a heap snapshot are alive: their shortest paths from the GC roots.
+    Retainers(RetainersArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct TopArgs {
     /// The profile to read.
     pub file: PathBuf,
-    /// Group by function (flat = leaf, cum = anywhere on the stack), whole stack, or label set.
-    #[arg(long, value_enum, default_value_t = GroupBy::Function)]
-    pub by: GroupBy,
+    /// Group by function (flat = leaf, cum = anywhere on the stack), whole stack or label set;
+    /// heap snapshots by constructor or node type [default: function, or constructor for snapshots].
+    #[arg(long, value_enum)]
+    pub by: Option<GroupBy>,
     /// Sort rows by flat or cumulative value.
     #[arg(long, value_enum, default_value_t = Measure::Flat)]
     pub sort: Measure,
@@ -55,16 +58,44 @@ pub struct DiffArgs {
     /// Two profiles (base, then target) or three and more in time order (a series).
     #[arg(required = true, num_args = 2..)]
     pub files: Vec<PathBuf>,
-    /// Group by function, whole stack, or label set.
-    #[arg(long, value_enum, default_value_t = GroupBy::Function)]
-    pub by: GroupBy,
+    /// Group by function, whole stack or label set; heap snapshots by constructor or node type
+    /// [default: function, or constructor for snapshots].
+    #[arg(long, value_enum)]
+    pub by: Option<GroupBy>,
     /// Compare flat or cumulative values [default: cum for goroutine profiles, flat otherwise].
     #[arg(long, value_enum)]
     pub measure: Option<Measure>,
+    /// Heap snapshots: report the objects allocated after this snapshot (one of FILES), alive
+    /// in the next one and still alive in the last (memlab's rule), with their retainer paths.
+    #[arg(long, value_name = "FILE")]
+    pub leaks_since: Option<PathBuf>,
+    /// Heap snapshots: how many of the target's new objects to list.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub new_objects: usize,
     #[command(flatten)]
     pub sample: SampleArgs,
     #[command(flatten)]
     pub keys: KeyArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["class", "id"])))]
+pub struct RetainersArgs {
+    /// The heap snapshot to read.
+    pub file: PathBuf,
+    /// Objects of this class (constructor name, as `top` shows it).
+    #[arg(long, value_name = "NAME")]
+    pub class: Option<String>,
+    /// The object with this id (DevTools' `@id`).
+    #[arg(long, value_name = "N")]
+    pub id: Option<u32>,
+    /// How many distinct path shapes to show.
+    #[arg(long, value_name = "K", default_value_t = 5)]
+    pub paths: usize,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]

@@ -1,16 +1,27 @@
 //! Runs each subcommand: read the inputs, analyse, render. Returns the text to print.
 
+use std::path::{Path, PathBuf};
+
+use crate::analysis::retention::{
+    class_summary, path_groups, retained_together, ClassKey, PathGroup, RetainerTree, Retention,
+};
+use crate::analysis::snapshot_diff::{class_series, compare, leak_rows, leaked_since};
 use crate::analysis::{self, aggregate::resolve_sample_index, GroupBy, KeyOptions, Measure};
-use crate::cli::{Command, DiffArgs, OutputArgs, OutputFormat, TopArgs};
+use crate::cli::{Command, DiffArgs, OutputArgs, OutputFormat, RetainersArgs, TopArgs};
 use crate::error::{Error, Result};
-use crate::formats::{self, Input, ReadOptions};
+use crate::formats::{self, Contents, Input, ReadOptions};
+use crate::model::{HeapGraph, Profile};
 use crate::render::{self, views, Style};
-use crate::report::{DiffReport, InputInfo, SeriesReport, TopReport};
+use crate::report::{
+    DiffReport, HeapDiffReport, HeapSeriesReport, HeapTopReport, HeapTotals, InputInfo, LeaksSince,
+    RetainersReport, SeriesReport, TopReport, SCHEMA,
+};
 
 pub fn run(command: &Command) -> Result<String> {
     match command {
         Command::Top(args) => top(args),
         Command::Diff(args) => diff(args),
+        Command::Retainers(args) => retainers(args),
     }
 }
 
@@ -22,8 +33,26 @@ fn style(output: &OutputArgs) -> Style {
     }
 }
 
-/// Reads inputs in parallel (two cores make a diff of two large heaps twice as fast).
-pub fn read_all(paths: &[std::path::PathBuf], options: &ReadOptions) -> Result<Vec<Input>> {
+/// JSON, or the view's table in the chosen text format.
+fn emit<R: serde::Serialize>(
+    report: &R,
+    output: &OutputArgs,
+    view: impl Fn(&R, &Style) -> render::TextTable,
+) -> String {
+    let style = style(output);
+    if output.format == OutputFormat::Json {
+        render::json(report)
+    } else {
+        render::render(&view(report, &style), &style)
+    }
+}
+
+fn is_json(output: &OutputArgs) -> bool {
+    output.format == OutputFormat::Json
+}
+
+/// Reads inputs in parallel (two cores make a diff of two large inputs twice as fast).
+pub fn read_all(paths: &[PathBuf], options: &ReadOptions) -> Result<Vec<Input>> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = paths
             .iter()
@@ -36,11 +65,42 @@ pub fn read_all(paths: &[std::path::PathBuf], options: &ReadOptions) -> Result<V
     })
 }
 
+/// The grouping for stack profiles: `function` unless asked otherwise.
+fn stack_grouping(by: Option<GroupBy>) -> Result<GroupBy> {
+    match by {
+        Some(b) if b.for_heap_snapshots() => Err(Error::Usage(format!(
+            "--by {} applies to heap snapshots; profiles group by function, stack or labels",
+            b.name()
+        ))),
+        other => Ok(other.unwrap_or(GroupBy::Function)),
+    }
+}
+
+/// The grouping for heap snapshots: `constructor` unless asked otherwise.
+fn heap_grouping(by: Option<GroupBy>) -> Result<(GroupBy, ClassKey)> {
+    match by.unwrap_or(GroupBy::Constructor) {
+        GroupBy::Constructor => Ok((GroupBy::Constructor, ClassKey::Constructor)),
+        GroupBy::Type => Ok((GroupBy::Type, ClassKey::Type)),
+        other => Err(Error::Usage(format!(
+            "--by {} applies to stack profiles; heap snapshots group by constructor or type",
+            other.name()
+        ))),
+    }
+}
+
 fn top(args: &TopArgs) -> Result<String> {
     let input = formats::read(&args.file, &args.input.options())?;
-    let index = resolve_sample_index(&input.profile, args.sample.sample_index.as_deref())
+    match &input.contents {
+        Contents::Stacks(profile) => stack_top(args, &input, profile),
+        Contents::Heap(graph) => heap_top(args, &input, graph),
+    }
+}
+
+fn stack_top(args: &TopArgs, input: &Input, profile: &Profile) -> Result<String> {
+    let by = stack_grouping(args.by)?;
+    let index = resolve_sample_index(profile, args.sample.sample_index.as_deref())
         .map_err(|m| Error::Usage(format!("{}: {m}", args.file.display())))?;
-    let mut aggregate = analysis::aggregate(&input.profile, index, args.by, &args.keys.options());
+    let mut aggregate = analysis::aggregate(profile, index, by, &args.keys.options());
     if args.sort == Measure::Cum {
         aggregate.rows.sort_by(|a, b| {
             b.cum
@@ -49,63 +109,93 @@ fn top(args: &TopArgs) -> Result<String> {
                 .then_with(|| a.key.cmp(&b.key))
         });
     }
-    let mut report = TopReport::new(InputInfo::of(&input), args.by, aggregate);
-    let json = args.output.format == OutputFormat::Json;
-    views::limit(&mut report.rows, args.output.rows, json);
-    Ok(if json {
-        render::json(&report)
-    } else {
-        render::render(
-            &views::top(&report, &style(&args.output)),
-            &style(&args.output),
-        )
-    })
+    let mut report = TopReport::new(InputInfo::of(input), by, aggregate);
+    views::limit(&mut report.rows, args.output.rows, is_json(&args.output));
+    Ok(emit(&report, &args.output, views::top))
+}
+
+fn heap_totals(graph: &HeapGraph, retention: &Retention) -> HeapTotals {
+    HeapTotals {
+        node_count: graph.node_count(),
+        edge_count: graph.edge_count(),
+        total_size: graph.node_self_size.iter().sum(),
+        root_retained: retention.retained[0],
+        unreachable: retention.unreachable,
+    }
+}
+
+fn heap_top(args: &TopArgs, input: &Input, graph: &HeapGraph) -> Result<String> {
+    let (by, key) = heap_grouping(args.by)?;
+    let retention = Retention::compute(graph);
+    let rows = class_summary(graph, &retention, key);
+    let mut report = HeapTopReport {
+        schema: SCHEMA,
+        input: InputInfo::of(input),
+        by: by.name(),
+        totals: heap_totals(graph, &retention),
+        row_count: rows.len(),
+        rows,
+    };
+    views::limit(&mut report.rows, args.output.rows, is_json(&args.output));
+    Ok(emit(&report, &args.output, views::heap_top))
 }
 
 fn diff(args: &DiffArgs) -> Result<String> {
     let inputs = read_all(&args.files, &args.input.options())?;
-    let first_kind = inputs[0].profile.kind;
-    for input in &inputs[1..] {
-        if input.profile.kind.counts_goroutines() != first_kind.counts_goroutines() {
+    let heaps: Vec<&HeapGraph> = inputs.iter().filter_map(Input::heap).collect();
+    if heaps.len() == inputs.len() {
+        return heap_diff(args, &inputs, &heaps);
+    }
+    if !heaps.is_empty() {
+        return Err(Error::Usage(
+            "cannot compare heap snapshots with stack profiles: give files of one kind".into(),
+        ));
+    }
+    if args.leaks_since.is_some() {
+        return Err(Error::Usage(
+            "--leaks-since applies to heap snapshots".into(),
+        ));
+    }
+    stack_diff(args, &inputs)
+}
+
+fn stack_diff(args: &DiffArgs, inputs: &[Input]) -> Result<String> {
+    let by = stack_grouping(args.by)?;
+    let profiles: Vec<&Profile> = inputs.iter().filter_map(Input::profile).collect();
+    let first_kind = profiles[0].kind;
+    for (input, profile) in inputs.iter().zip(&profiles).skip(1) {
+        if profile.kind.counts_goroutines() != first_kind.counts_goroutines() {
             return Err(Error::Usage(format!(
                 "cannot compare {} ({} profile) with {} ({} profile)",
                 inputs[0].path.display(),
                 first_kind.name(),
                 input.path.display(),
-                input.profile.kind.name()
+                profile.kind.name()
             )));
         }
     }
     let measure = args.measure.unwrap_or(Measure::default_for(first_kind));
     let aggregates = aggregates(
-        &inputs,
+        inputs,
+        &profiles,
         args.sample.sample_index.as_deref(),
-        args.by,
+        by,
         &args.keys.options(),
     )?;
     let infos: Vec<InputInfo> = inputs.iter().map(InputInfo::of).collect();
-    let json = args.output.format == OutputFormat::Json;
-    let style = style(&args.output);
+    let json = is_json(&args.output);
     if aggregates.len() == 2 {
         let mut report = DiffReport::new(
             infos,
-            args.by,
+            by,
             analysis::diff(&aggregates[0], &aggregates[1], measure),
         );
         views::limit(&mut report.rows, args.output.rows, json);
-        Ok(if json {
-            render::json(&report)
-        } else {
-            render::render(&views::diff(&report, &style), &style)
-        })
+        Ok(emit(&report, &args.output, views::diff))
     } else {
-        let mut report = SeriesReport::new(infos, args.by, analysis::series(&aggregates, measure));
+        let mut report = SeriesReport::new(infos, by, analysis::series(&aggregates, measure));
         views::limit(&mut report.rows, args.output.rows, json);
-        Ok(if json {
-            render::json(&report)
-        } else {
-            render::render(&views::series(&report, &style), &style)
-        })
+        Ok(emit(&report, &args.output, views::series))
     }
 }
 
@@ -113,18 +203,19 @@ fn diff(args: &DiffArgs) -> Result<String> {
 /// goroutine profile compare as `goroutine`).
 fn aggregates(
     inputs: &[Input],
+    profiles: &[&Profile],
     sample_index: Option<&str>,
     by: GroupBy,
     options: &KeyOptions,
 ) -> Result<Vec<analysis::Aggregate>> {
-    let first = &inputs[0].profile;
+    let first = profiles[0];
     let index = resolve_sample_index(first, sample_index)
         .map_err(|m| Error::Usage(format!("{}: {m}", inputs[0].path.display())))?;
     let name = first.sample_types[index].name.clone();
     inputs
         .iter()
-        .map(|input| {
-            let p = &input.profile;
+        .zip(profiles)
+        .map(|(input, p)| {
             let i = if p.kind.counts_goroutines() {
                 // goroutine and goroutineleak profiles have one sample type each.
                 0
@@ -139,4 +230,191 @@ fn aggregates(
             Ok(analysis::aggregate(p, i, by, options))
         })
         .collect()
+}
+
+/// Retention of every snapshot, two at a time.
+fn retentions(heaps: &[&HeapGraph]) -> Vec<Retention> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = heaps
+            .iter()
+            .map(|&g| scope.spawn(move || Retention::compute(g)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("retention threads do not panic"))
+            .collect()
+    })
+}
+
+fn heap_diff(args: &DiffArgs, inputs: &[Input], heaps: &[&HeapGraph]) -> Result<String> {
+    let (by, key) = heap_grouping(args.by)?;
+    if args.sample.sample_index.is_some() {
+        return Err(Error::Usage(
+            "--sample-index applies to stack profiles".into(),
+        ));
+    }
+    let retention = retentions(heaps);
+    let infos: Vec<InputInfo> = inputs.iter().map(InputInfo::of).collect();
+    let json = is_json(&args.output);
+    if heaps.len() == 2 {
+        if args.leaks_since.is_some() {
+            return Err(Error::Usage(
+                "--leaks-since needs three snapshots: baseline, target and last".into(),
+            ));
+        }
+        let (rows, new_objects) = compare(heaps[0], heaps[1], &retention[1], key, args.new_objects);
+        let mut report = HeapDiffReport {
+            schema: SCHEMA,
+            inputs: infos,
+            by: by.name(),
+            base_totals: heap_totals(heaps[0], &retention[0]),
+            target_totals: heap_totals(heaps[1], &retention[1]),
+            row_count: rows.len(),
+            rows,
+            new_objects,
+        };
+        views::limit(&mut report.rows, args.output.rows, json);
+        return Ok(emit(&report, &args.output, views::heap_diff));
+    }
+    let pairs: Vec<(&HeapGraph, &Retention)> = heaps.iter().copied().zip(&retention).collect();
+    let rows = class_series(&pairs, key);
+    let leaks = match &args.leaks_since {
+        Some(baseline) => Some(leaks_since(baseline, &args.files, heaps, &retention, key)?),
+        None => None,
+    };
+    let mut report = HeapSeriesReport {
+        schema: SCHEMA,
+        inputs: infos,
+        by: by.name(),
+        totals: heaps
+            .iter()
+            .zip(&retention)
+            .map(|(g, r)| heap_totals(g, r))
+            .collect(),
+        row_count: rows.len(),
+        rows,
+        leaks_since: leaks,
+    };
+    views::limit(&mut report.rows, args.output.rows, json);
+    Ok(emit(&report, &args.output, views::heap_series))
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
+
+/// How many leak classes get retainer paths, and how many path shapes are kept.
+const LEAK_PATH_CLASSES: usize = 3;
+const LEAK_PATHS: usize = 5;
+
+fn leaks_since(
+    baseline: &Path,
+    files: &[PathBuf],
+    heaps: &[&HeapGraph],
+    retention: &[Retention],
+    key: ClassKey,
+) -> Result<LeaksSince> {
+    let i = files
+        .iter()
+        .position(|f| same_file(f, baseline))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "--leaks-since {} is not one of the snapshots given",
+                baseline.display()
+            ))
+        })?;
+    let last = heaps.len() - 1;
+    if i + 1 >= last {
+        return Err(Error::Usage(
+            "--leaks-since needs a target snapshot after the baseline and a last one after that"
+                .into(),
+        ));
+    }
+    let leaked = leaked_since(heaps[i], heaps[i + 1], heaps[last]);
+    let rows = leak_rows(heaps[last], &retention[last], &leaked, key);
+    // Paths are shown for the leaking classes with a name of their own: `(closure)`, `Object`
+    // or `(compiled code)` say little about what leaks.
+    let top: Vec<&str> = rows
+        .iter()
+        .map(|r| r.key.as_str())
+        .filter(|k| is_specific_class(k))
+        .take(LEAK_PATH_CLASSES)
+        .collect();
+    let tree = RetainerTree::compute(heaps[last]);
+    let targets: Vec<u32> = leaked
+        .iter()
+        .copied()
+        .filter(|&n| {
+            let class = crate::analysis::retention::class_key(heaps[last], n, key);
+            top.contains(&class.as_ref())
+        })
+        .collect();
+    let (mut paths, _) = path_groups(heaps[last], &tree, &retention[last], &targets);
+    paths.truncate(LEAK_PATHS);
+    Ok(LeaksSince {
+        baseline: files[i].display().to_string(),
+        target: files[i + 1].display().to_string(),
+        last: files[last].display().to_string(),
+        objects: leaked.len(),
+        rows,
+        paths,
+    })
+}
+
+/// A class named by user or library code, not a V8 category or a plain container.
+fn is_specific_class(name: &str) -> bool {
+    !(name.starts_with('(')
+        || name.starts_with("system / ")
+        || matches!(name, "Object" | "Array" | "Map" | "Set" | "Function"))
+}
+
+fn retainers(args: &RetainersArgs) -> Result<String> {
+    let input = formats::read(&args.file, &args.input.options())?;
+    let graph = input.heap().ok_or_else(|| {
+        Error::Usage(format!(
+            "{}: retainers needs a heap snapshot; this is a {} profile",
+            args.file.display(),
+            input.kind_name()
+        ))
+    })?;
+    let (target, nodes): (String, Vec<u32>) = match (&args.class, args.id) {
+        (Some(class), _) => (
+            format!("class {class}"),
+            (0..graph.node_count() as u32)
+                .filter(|&n| graph.class_name(n) == class.as_str())
+                .collect(),
+        ),
+        (None, Some(id)) => (
+            format!("id {id}"),
+            graph
+                .node_id
+                .iter()
+                .position(|&x| x == id)
+                .map(|n| vec![n as u32])
+                .unwrap_or_default(),
+        ),
+        (None, None) => unreachable!("clap requires --class or --id"),
+    };
+    if nodes.is_empty() {
+        return Err(Error::Usage(format!(
+            "{}: no object with {target}",
+            args.file.display()
+        )));
+    }
+    let retention = Retention::compute(graph);
+    let tree = RetainerTree::compute(graph);
+    let (mut paths, weakly): (Vec<PathGroup>, u64) = path_groups(graph, &tree, &retention, &nodes);
+    let path_count = paths.len();
+    paths.truncate(args.paths);
+    let report = RetainersReport {
+        schema: SCHEMA,
+        input: InputInfo::of(&input),
+        target,
+        objects: nodes.len(),
+        weakly_reachable: weakly,
+        retained: retained_together(&retention, &nodes),
+        paths,
+        path_count,
+    };
+    Ok(emit(&report, &args.output, views::retainers))
 }

@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::analysis::retention::{ClassRow, PathGroup};
+use crate::analysis::snapshot_diff::{ClassSeriesRow, ComparisonRow, LeakRow, ObjectRow};
 use crate::analysis::{aggregate::Row, diff::DiffRow, series::SeriesRow, GroupBy, Measure};
 use crate::formats::Input;
 
@@ -33,27 +35,22 @@ impl InputInfo {
             path: input.path.display().to_string(),
             format: input.format.name(),
             runtime: input.runtime.name(),
-            kind: input.profile.kind.name(),
+            kind: input.kind_name(),
             gzipped: input.gzipped,
             size: input.size,
-            time_nanos: input.profile.time_nanos,
+            time_nanos: input.profile().and_then(|p| p.time_nanos),
             leaked_goroutines: input
-                .profile
-                .goroutines
-                .as_ref()
+                .profile()
+                .and_then(|p| p.goroutines.as_ref())
                 .map(|d| d.goroutines.iter().filter(|g| g.leaked).count() as u64)
                 .filter(|&n| n > 0),
-            warnings: input.profile.warnings.clone(),
+            warnings: input.warnings().to_vec(),
         }
     }
 }
 
 fn group_name(by: GroupBy) -> &'static str {
-    match by {
-        GroupBy::Function => "function",
-        GroupBy::Stack => "stack",
-        GroupBy::Labels => "labels",
-    }
+    by.name()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -143,4 +140,84 @@ impl SeriesReport {
             rows: series.rows,
         }
     }
+}
+
+/// Size figures of one heap snapshot.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeapTotals {
+    pub node_count: usize,
+    pub edge_count: usize,
+    /// Sum of all objects' shallow sizes.
+    pub total_size: u64,
+    /// Retained size of the root (equals `total_size`: every object is hung somewhere).
+    pub root_retained: u64,
+    /// Objects not reachable from the root through retaining edges (hung off the root).
+    pub unreachable: usize,
+}
+
+/// `top` on a heap snapshot: DevTools' Summary view.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeapTopReport {
+    pub schema: &'static str,
+    pub input: InputInfo,
+    pub by: &'static str,
+    pub totals: HeapTotals,
+    /// Sorted by retained size.
+    pub rows: Vec<ClassRow>,
+    pub row_count: usize,
+}
+
+/// `diff A B` on heap snapshots: DevTools' Comparison view, by object id.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeapDiffReport {
+    pub schema: &'static str,
+    pub inputs: Vec<InputInfo>,
+    pub by: &'static str,
+    pub base_totals: HeapTotals,
+    pub target_totals: HeapTotals,
+    pub rows: Vec<ComparisonRow>,
+    pub row_count: usize,
+    /// The target's objects that the base does not have, largest retained size first.
+    pub new_objects: Vec<ObjectRow>,
+}
+
+/// Objects allocated after a baseline and still alive at the end (memlab's rule).
+#[derive(Debug, Clone, Serialize)]
+pub struct LeaksSince {
+    pub baseline: String,
+    pub target: String,
+    pub last: String,
+    pub objects: usize,
+    pub rows: Vec<LeakRow>,
+    /// Retainer paths of the leaked objects of the top classes.
+    pub paths: Vec<PathGroup>,
+}
+
+/// `diff F1 F2 F3 ...` on heap snapshots.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeapSeriesReport {
+    pub schema: &'static str,
+    pub inputs: Vec<InputInfo>,
+    pub by: &'static str,
+    pub totals: Vec<HeapTotals>,
+    pub rows: Vec<ClassSeriesRow>,
+    pub row_count: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leaks_since: Option<LeaksSince>,
+}
+
+/// `retainers`: why objects are alive.
+#[derive(Debug, Clone, Serialize)]
+pub struct RetainersReport {
+    pub schema: &'static str,
+    pub input: InputInfo,
+    /// `class NAME` or `id N`.
+    pub target: String,
+    pub objects: usize,
+    /// Objects that only weak edges reach (no strong path from a root).
+    pub weakly_reachable: u64,
+    pub retained: u64,
+    pub paths: Vec<PathGroup>,
+    /// Distinct path shapes before `--paths` cut.
+    pub path_count: usize,
 }

@@ -224,3 +224,71 @@ fn usage_errors_exit_2() {
     assert_eq!(run(&["diff", "only-one-file"]).status.code(), Some(2));
     assert_eq!(run(&["top"]).status.code(), Some(2));
 }
+
+/// The text of a real snapshot, to damage.
+fn snapshot_text() -> String {
+    let mut raw = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(
+            std::fs::File::open(fixture("node/healthy-i0010.heapsnapshot.gz")).unwrap(),
+        ),
+        &mut raw,
+    )
+    .unwrap();
+    raw
+}
+
+/// Replaces the `nth` (0-based) number after `marker` with `with`.
+fn replace_number_after(text: &str, marker: &str, nth: usize, with: &str) -> String {
+    let start = text.find(marker).unwrap() + marker.len();
+    let mut at = start;
+    for _ in 0..nth {
+        at += text[at..].find(',').unwrap() + 1;
+    }
+    let end = at + text[at..].find(|c: char| !c.is_ascii_digit()).unwrap();
+    format!("{}{with}{}", &text[..at], &text[end..])
+}
+
+#[test]
+fn truncated_heap_snapshot() {
+    let text = snapshot_text();
+    let (_d, f) = temp_file("cut.heapsnapshot", &text.as_bytes()[..text.len() * 3 / 5]);
+    let e = expect_input_error(&["top", &f], &f);
+    assert!(e.contains("byte ") && e.contains("truncated"), "{e}");
+    // Cut inside the gzip stream too.
+    let gz = std::fs::read(fixture("node/healthy-i0010.heapsnapshot.gz")).unwrap();
+    let (_d2, f) = temp_file("cut.heapsnapshot.gz", &gz[..gz.len() / 2]);
+    expect_input_error(&["top", &f], &f);
+}
+
+#[test]
+fn heap_snapshot_meta_disagreeing_with_arrays() {
+    let text = snapshot_text();
+    let damaged = replace_number_after(&text, "\"node_count\":", 0, "90660");
+    let (_d, f) = temp_file("meta.heapsnapshot", damaged.as_bytes());
+    let e = expect_input_error(&["top", &f], &f);
+    assert!(e.contains("90660 nodes"), "{e}");
+}
+
+#[test]
+fn heap_snapshot_edge_past_the_end() {
+    let text = snapshot_text();
+    let damaged = replace_number_after(&text, "\"edges\":[", 2, "700000000");
+    let (_d, f) = temp_file("edge.heapsnapshot", damaged.as_bytes());
+    let e = expect_input_error(&["top", &f], &f);
+    assert!(e.contains("node offset 700000000"), "{e}");
+}
+
+#[test]
+fn heap_snapshot_non_numeric_value() {
+    let text = snapshot_text();
+    let damaged = text.replacen("\"nodes\":[9,", "\"nodes\":[\"nine\",", 1);
+    assert_ne!(damaged, text);
+    let (_d, f) = temp_file("value.heapsnapshot", damaged.as_bytes());
+    let e = expect_input_error(&["top", &f], &f);
+    let offset = text.find("\"nodes\":[").unwrap() + "\"nodes\":[".len();
+    assert!(
+        e.contains(&format!("byte {offset}")) && e.contains("non-negative integer"),
+        "{e}"
+    );
+}

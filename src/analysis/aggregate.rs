@@ -15,6 +15,26 @@ pub enum GroupBy {
     Stack,
     /// One row per pprof label set (`handler=/watch,tenant=acme`), like `pprof -tags`.
     Labels,
+    /// Heap snapshots: one row per constructor (DevTools' Summary view).
+    Constructor,
+    /// Heap snapshots: one row per V8 node type.
+    Type,
+}
+
+impl GroupBy {
+    pub fn name(self) -> &'static str {
+        match self {
+            GroupBy::Function => "function",
+            GroupBy::Stack => "stack",
+            GroupBy::Labels => "labels",
+            GroupBy::Constructor => "constructor",
+            GroupBy::Type => "type",
+        }
+    }
+
+    pub fn for_heap_snapshots(self) -> bool {
+        matches!(self, GroupBy::Constructor | GroupBy::Type)
+    }
 }
 
 /// One snapshot grouped into rows.
@@ -123,7 +143,7 @@ pub fn aggregate(
     // Row id per stack, for grouping by stack (stacks that differ only in hidden frames merge).
     let mut row_keys: Vec<String> = Vec::new();
     let stack_row: Vec<u32> = match by {
-        GroupBy::Function | GroupBy::Labels => Vec::new(),
+        GroupBy::Function | GroupBy::Labels | GroupBy::Constructor | GroupBy::Type => Vec::new(),
         GroupBy::Stack => {
             let mut ids: FxHashMap<&[u32], u32> = FxHashMap::default();
             stack_keys
@@ -149,8 +169,8 @@ pub fn aggregate(
         }
     };
     let row_count = match by {
-        GroupBy::Function => keys.keys.len(),
         GroupBy::Stack | GroupBy::Labels => row_keys.len(),
+        _ => keys.keys.len(),
     };
     let mut flat = vec![0i64; row_count];
     let mut cum = vec![0i64; row_count];
@@ -160,7 +180,7 @@ pub fn aggregate(
         let value = profile.values(index)[sample_index];
         let frames = &stack_keys[sample.stack as usize];
         match by {
-            GroupBy::Function => {
+            GroupBy::Function | GroupBy::Constructor | GroupBy::Type => {
                 if let Some(&leaf) = frames.first() {
                     flat[leaf as usize] += value;
                 }
@@ -192,8 +212,8 @@ pub fn aggregate(
     });
 
     let names = match by {
-        GroupBy::Function => keys.keys,
         GroupBy::Stack | GroupBy::Labels => row_keys,
+        _ => keys.keys,
     };
     let mut rows: Vec<Row> = names
         .into_iter()
@@ -296,10 +316,10 @@ fn goroutine_details(
             }
         };
         match by {
-            GroupBy::Function => stack_keys[g.stack as usize]
+            GroupBy::Stack | GroupBy::Labels => visit(single_row(g.stack, g.labels)),
+            _ => stack_keys[g.stack as usize]
                 .iter()
                 .for_each(|&k| visit(k as usize)),
-            GroupBy::Stack | GroupBy::Labels => visit(single_row(g.stack, g.labels)),
         }
     }
     let leaf_of = |id: u64| -> Option<String> {

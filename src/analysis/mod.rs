@@ -3,7 +3,9 @@
 pub mod aggregate;
 pub mod diff;
 pub mod keys;
+pub mod retention;
 pub mod series;
+pub mod snapshot_diff;
 
 pub use aggregate::{aggregate, Aggregate, GroupBy, Row};
 pub use diff::{diff, Diff, Measure};

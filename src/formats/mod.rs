@@ -8,13 +8,14 @@ pub mod goroutine_traceback;
 pub mod lines;
 pub mod pprof;
 pub mod sniff;
+pub mod v8_snapshot;
 
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, FormatError};
-use crate::model::Profile;
+use crate::model::{HeapGraph, Profile};
 pub use sniff::Format;
 
 /// Which runtime produced an input.
@@ -54,6 +55,14 @@ impl Default for ReadOptions {
 /// of 300k stacks is ~900 MB as debug=1 text), low enough to stop a gzip bomb.
 pub const DEFAULT_MAX_INPUT_SIZE: u64 = 4 << 30;
 
+/// What an input holds: sampled stacks (pprof, goroutine dumps, heap profiles) or an object
+/// graph (heap snapshots).
+#[derive(Debug, Clone)]
+pub enum Contents {
+    Stacks(Profile),
+    Heap(HeapGraph),
+}
+
 /// A profile read from one file, with what was learned about the file.
 #[derive(Debug, Clone)]
 pub struct Input {
@@ -63,19 +72,105 @@ pub struct Input {
     pub gzipped: bool,
     /// Size after decompression.
     pub size: u64,
-    pub profile: Profile,
+    pub contents: Contents,
+}
+
+impl Input {
+    pub fn profile(&self) -> Option<&Profile> {
+        match &self.contents {
+            Contents::Stacks(p) => Some(p),
+            Contents::Heap(_) => None,
+        }
+    }
+
+    pub fn heap(&self) -> Option<&HeapGraph> {
+        match &self.contents {
+            Contents::Heap(g) => Some(g),
+            Contents::Stacks(_) => None,
+        }
+    }
+
+    /// `heap`, `goroutine`, ... for profiles; `heap-snapshot` for object graphs.
+    pub fn kind_name(&self) -> &'static str {
+        match &self.contents {
+            Contents::Stacks(p) => p.kind.name(),
+            Contents::Heap(_) => "heap-snapshot",
+        }
+    }
+
+    pub fn warnings(&self) -> &[String] {
+        match &self.contents {
+            Contents::Stacks(p) => &p.warnings,
+            Contents::Heap(_) => &[],
+        }
+    }
 }
 
 pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
     let input_error = |e: FormatError| e.in_file(path);
-    let file =
-        File::open(path).map_err(|e| input_error(FormatError::new(format!("cannot open: {e}"))))?;
-    let size_hint = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if size_hint > options.max_input_size {
+    let open =
+        || File::open(path).map_err(|e| input_error(FormatError::new(format!("cannot open: {e}"))));
+    let file = open()?;
+    let file_size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut head = Vec::new();
+    (&file)
+        .take(sniff::SNIFF_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| input_error(FormatError::at_byte(0, format!("read failed: {e}"))))?;
+    let gzipped = head.starts_with(&[0x1f, 0x8b]);
+    if gzipped {
+        let mut decoded = Vec::new();
+        // A damaged stream is reported below, when the whole input is read.
+        let _ = flate2::read::MultiGzDecoder::new(open()?)
+            .take(sniff::SNIFF_LEN as u64)
+            .read_to_end(&mut decoded);
+        if !decoded.is_empty() {
+            head = decoded;
+        }
+    }
+
+    // Heap snapshots stream from the file: they can be larger than is sensible to hold twice.
+    if sniff::sniff(&head) == Some(Format::V8HeapSnapshot) {
+        let limit = options.max_input_size;
+        let reader: Box<dyn Read> = if gzipped {
+            Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
+                open()?,
+            )))
+        } else {
+            Box::new(open()?)
+        };
+        // Deflate expands at most ~1032 times.
+        let size_hint = if gzipped {
+            file_size.saturating_mul(1032).min(limit)
+        } else {
+            file_size
+        };
+        let mut counted = LimitedReader {
+            inner: reader,
+            read: 0,
+            limit,
+        };
+        let graph = v8_snapshot::parse(&mut counted, size_hint).map_err(|e| {
+            if counted.read > limit {
+                input_error(too_large(limit, "decompresses to"))
+            } else {
+                input_error(e)
+            }
+        })?;
+        return Ok(Input {
+            path: path.to_path_buf(),
+            format: Format::V8HeapSnapshot,
+            runtime: Runtime::Node,
+            gzipped,
+            size: counted.read,
+            contents: Contents::Heap(graph),
+        });
+    }
+
+    if file_size > options.max_input_size {
         return Err(input_error(too_large(options.max_input_size, "is")));
     }
-    let raw = read_bounded(file, size_hint, options.max_input_size).map_err(input_error)?;
-    let gzipped = raw.starts_with(&[0x1f, 0x8b]);
+    let raw = read_bounded(open()?, file_size, options.max_input_size).map_err(input_error)?;
     let (format, bytes) = if gzipped {
         gunzip(&raw, options.max_input_size).map_err(input_error)?
     } else {
@@ -89,7 +184,7 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
         Format::GoroutineTraceback => goroutine_traceback::parse(&bytes),
         Format::GoHeapText => go_heap_text::parse(&bytes),
         Format::V8HeapSnapshot | Format::JemallocHeap => Err(FormatError::new(format!(
-            "this is a {} file; this version of leakscope reads only Go profiles",
+            "this is a {} file, which this version of leakscope does not read yet",
             format.name()
         ))),
     }
@@ -101,8 +196,27 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
         runtime,
         gzipped,
         size: bytes.len() as u64,
-        profile,
+        contents: Contents::Stacks(profile),
     })
+}
+
+/// Counts what passes through and stops at `limit` (one byte past it, so going over shows).
+struct LimitedReader<R> {
+    inner: R,
+    read: u64,
+    limit: u64,
+}
+
+impl<R: Read> Read for LimitedReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.read > self.limit {
+            return Err(std::io::Error::other("input limit reached"));
+        }
+        let room = (self.limit + 1 - self.read).min(buf.len() as u64) as usize;
+        let n = self.inner.read(&mut buf[..room])?;
+        self.read += n as u64;
+        Ok(n)
+    }
 }
 
 fn sniff_or_fail(bytes: &[u8]) -> Result<Format, FormatError> {
@@ -141,7 +255,7 @@ fn unrecognised(bytes: &[u8]) -> FormatError {
         0,
         format!(
             "not a recognised profile (expected Go pprof protobuf, a goroutine dump with debug=1 or debug=2, \
-             or a Go heap profile with debug=1); it starts with `{}`",
+             a Go heap profile with debug=1, or a V8 heap snapshot); it starts with `{}`",
             lines::excerpt(&bytes[..bytes.len().min(40)])
         ),
     )

@@ -1,6 +1,6 @@
 //! Decides an input's format from its first bytes (after gunzip), never from its name.
 
-use crate::formats::{go_heap_text, goroutine_text, goroutine_traceback, pprof};
+use crate::formats::{go_heap_text, goroutine_text, goroutine_traceback, pprof, v8_snapshot};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -50,9 +50,7 @@ pub fn sniff(head: &[u8]) -> Option<Format> {
         Some(Format::GoHeapText)
     } else if text.starts_with(b"heap_v2/") {
         Some(Format::JemallocHeap)
-    } else if text.starts_with(b"{")
-        && memchr::memmem::find(&text[..text.len().min(256)], b"\"snapshot\"").is_some()
-    {
+    } else if v8_snapshot::looks_like(text) {
         Some(Format::V8HeapSnapshot)
     } else if goroutine_traceback::looks_like(head) {
         Some(Format::GoroutineTraceback)

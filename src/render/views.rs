@@ -1,11 +1,15 @@
 //! Reports as tables: the columns and wording of `top`, `diff` and series output.
 
 use super::names::{display_key, short_function, stack_lines};
-use super::units::{format_delta, format_value, percent};
+use super::units::{format_bytes, format_delta, format_value, percent};
 use super::{Style, TextTable};
 use crate::analysis::aggregate::GoroutineDetail;
 use crate::analysis::diff::Change;
-use crate::report::{DiffReport, InputInfo, SeriesReport, TopReport};
+use crate::analysis::retention::PathGroup;
+use crate::report::{
+    DiffReport, HeapDiffReport, HeapSeriesReport, HeapTopReport, InputInfo, RetainersReport,
+    SeriesReport, TopReport,
+};
 
 /// Frames shown per stack row in tables.
 const STACK_LINES: usize = 8;
@@ -19,7 +23,11 @@ fn key_lines(key: &str, by: &str, style: &Style) -> Vec<String> {
 }
 
 fn describe_input(input: &InputInfo) -> String {
-    let mut line = format!("{}: {} profile ({})", input.path, input.kind, input.format);
+    let mut line = if input.kind == "heap-snapshot" {
+        format!("{}: V8 heap snapshot", input.path)
+    } else {
+        format!("{}: {} profile ({})", input.path, input.kind, input.format)
+    };
     if let Some(n) = input.leaked_goroutines {
         line.push_str(&format!(
             ", {n} goroutines marked (leaked) by the Go runtime"
@@ -272,4 +280,244 @@ pub fn limit<T>(rows: &mut Vec<T>, requested: Option<usize>, json: bool) {
         None => 20,
     };
     rows.truncate(n);
+}
+
+fn heap_totals_line(t: &crate::report::HeapTotals) -> String {
+    let mut line = format!(
+        "{} objects, {} edges, total {}",
+        t.node_count,
+        t.edge_count,
+        format_bytes(t.total_size as i64)
+    );
+    if t.unreachable > 0 {
+        line.push_str(&format!(
+            "; {} objects unreachable from the GC roots are counted under the root",
+            t.unreachable
+        ));
+    }
+    line
+}
+
+pub fn heap_top(report: &HeapTopReport, _style: &Style) -> TextTable {
+    let total = report.totals.total_size as i64;
+    let heading = vec![
+        describe_input(&report.input),
+        heap_totals_line(&report.totals),
+    ];
+    let rows = report
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.count.to_string(),
+                format_bytes(r.shallow as i64),
+                percent(r.shallow as i64, total),
+                format_bytes(r.retained as i64),
+                percent(r.retained as i64, total),
+                r.key.clone(),
+            ]
+        })
+        .collect();
+    assemble(
+        heading,
+        &["count", "shallow", "%", "retained", "%", report.by],
+        &[true, true, true, true, true, false],
+        rows,
+        (report.rows.len(), report.row_count),
+        &[&report.input],
+    )
+}
+
+pub fn heap_diff(report: &HeapDiffReport, _style: &Style) -> TextTable {
+    let heading = vec![
+        format!("base:   {}", describe_input(&report.inputs[0])),
+        format!("target: {}", describe_input(&report.inputs[1])),
+        format!(
+            "objects {} -> {}, total {} -> {} ({})",
+            report.base_totals.node_count,
+            report.target_totals.node_count,
+            format_bytes(report.base_totals.total_size as i64),
+            format_bytes(report.target_totals.total_size as i64),
+            format_delta(
+                report.target_totals.total_size as i64 - report.base_totals.total_size as i64,
+                "bytes"
+            )
+        ),
+    ];
+    let rows = report
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.new.to_string(),
+                r.deleted.to_string(),
+                format_delta(r.delta, "count"),
+                format_delta(r.size_delta, "bytes"),
+                r.key.clone(),
+            ]
+        })
+        .collect();
+    let mut table = assemble(
+        heading,
+        &["new", "deleted", "delta", "size delta", report.by],
+        &[true, true, true, true, false],
+        rows,
+        (report.rows.len(), report.row_count),
+        &report.inputs.iter().collect::<Vec<_>>(),
+    );
+    if !report.new_objects.is_empty() {
+        table
+            .notes
+            .push("New objects in the target, largest retained size first:".into());
+        for o in &report.new_objects {
+            table.notes.push(format!(
+                "  @{} {} (self {}, retained {})",
+                o.id,
+                o.class,
+                format_bytes(o.self_size as i64),
+                format_bytes(o.retained as i64)
+            ));
+        }
+    }
+    table
+}
+
+pub fn heap_series(report: &HeapSeriesReport, _style: &Style) -> TextTable {
+    let mut heading: Vec<String> = report
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| format!("#{}: {}", i + 1, describe_input(input)))
+        .collect();
+    let counts: Vec<i64> = report.totals.iter().map(|t| t.node_count as i64).collect();
+    let sizes: Vec<i64> = report.totals.iter().map(|t| t.total_size as i64).collect();
+    heading.push(format!(
+        "objects {}; total {}",
+        join_values(&counts, "count"),
+        join_values(&sizes, "bytes")
+    ));
+    let rows = report
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                format_delta(r.delta, "count"),
+                join_values(&r.values, "count"),
+                format_bytes(*r.retained_values.last().unwrap_or(&0)),
+                match (r.beyond_noise, r.grew_every_step) {
+                    (true, _) => "yes",
+                    (false, true) => "(yes)",
+                    _ => "",
+                }
+                .to_string(),
+                r.key.clone(),
+            ]
+        })
+        .collect();
+    let mut table = assemble(
+        heading,
+        &["delta", "objects", "retained", "grew", report.by],
+        &[true, false, true, false, false],
+        rows,
+        (report.rows.len(), report.row_count),
+        &report.inputs.iter().collect::<Vec<_>>(),
+    );
+    if report
+        .rows
+        .iter()
+        .any(|r| r.grew_every_step && !r.beyond_noise)
+    {
+        table.notes.push(
+            "(yes): grew at every step, but by less than noise (engine bookkeeping, or under 10 objects or 5%)."
+                .into(),
+        );
+    }
+    if let Some(leaks) = &report.leaks_since {
+        table.notes.push(format!(
+            "{} objects allocated after {} (alive in {}) are still alive in {}:",
+            leaks.objects, leaks.baseline, leaks.target, leaks.last
+        ));
+        for r in leaks.rows.iter().take(10) {
+            table.notes.push(format!(
+                "  {} × {} (retained {})",
+                r.count,
+                r.key,
+                format_bytes(r.retained as i64)
+            ));
+        }
+        for group in &leaks.paths {
+            table.notes.push(path_summary(group));
+            table
+                .notes
+                .extend(path_lines(group).into_iter().map(|l| format!("      {l}")));
+        }
+    }
+    table
+}
+
+fn path_summary(group: &PathGroup) -> String {
+    format!(
+        "  ×{} (retained {}, e.g. @{}, fingerprint {}):",
+        group.objects,
+        format_bytes(group.retained as i64),
+        group.example_id,
+        group.fingerprint
+    )
+}
+
+/// A retainer path from a GC root, one step a line: `Timeout ._onTimeout`, then `→ (closure)`.
+fn path_lines(group: &PathGroup) -> Vec<String> {
+    group
+        .path
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let arrow = if i == 0 { "" } else { "→ " };
+            let repeat = if step.repeat > 1 {
+                format!(" (×{} in a row)", step.repeat)
+            } else {
+                String::new()
+            };
+            format!("{arrow}{} {}{repeat}", step.node, step.edge)
+                .trim_end()
+                .to_string()
+        })
+        .collect()
+}
+
+pub fn retainers(report: &RetainersReport, _style: &Style) -> TextTable {
+    let mut heading = vec![describe_input(&report.input)];
+    heading.push(format!(
+        "{}: {} objects, retained {} together, {} distinct paths from the GC roots",
+        report.target,
+        report.objects,
+        format_bytes(report.retained as i64),
+        report.path_count
+    ));
+    let rows = report
+        .paths
+        .iter()
+        .map(|g| {
+            vec![
+                g.objects.to_string(),
+                format_bytes(g.retained as i64),
+                path_lines(g).join("\n"),
+            ]
+        })
+        .collect();
+    let mut table = assemble(
+        heading,
+        &["objects", "retained", "path (root first)"],
+        &[true, true, false],
+        rows,
+        (report.paths.len(), report.path_count),
+        &[&report.input],
+    );
+    if report.weakly_reachable > 0 {
+        table.notes.push(format!(
+            "{} of the objects are reached only through weak edges: nothing holds them strongly.",
+            report.weakly_reachable
+        ));
+    }
+    table
 }

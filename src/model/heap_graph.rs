@@ -1,0 +1,230 @@
+//! The object graph of a heap snapshot, stored as struct-of-arrays with u32 indices so that
+//! snapshots of millions of objects fit in about a third of their JSON size.
+//!
+//! Nodes are numbered by ordinal (0 = the synthetic root). The edges of node `n` are
+//! `first_edge[n]..first_edge[n + 1]`. The graph implements petgraph's visit traits, so
+//! petgraph algorithms (`Dfs`, `Bfs`, `dominators`) run on it directly.
+
+use fixedbitset::FixedBitSet;
+use petgraph::visit::{GraphBase, IntoNeighbors, NodeCount, NodeIndexable, Visitable};
+
+/// A string table with one allocation for all strings.
+#[derive(Debug, Clone, Default)]
+pub struct Strings {
+    text: String,
+    ends: Vec<u64>,
+}
+
+impl Strings {
+    pub fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len() as u64);
+    }
+
+    pub fn get(&self, index: u32) -> &str {
+        let i = index as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Index of `s`, by linear search (for the handful of names looked up per command).
+    pub fn find(&self, s: &str) -> Option<u32> {
+        (0..self.len() as u32).find(|&i| self.get(i) == s)
+    }
+}
+
+/// Node types and edge types are small integers indexing the snapshot's own type lists; these
+/// are the ones the analyses need, resolved once from the meta.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownTypes {
+    pub node_hidden: Option<u8>,
+    pub node_object: Option<u8>,
+    pub node_native: Option<u8>,
+    pub node_code: Option<u8>,
+    pub node_closure: Option<u8>,
+    pub node_synthetic: Option<u8>,
+    pub edge_element: Option<u8>,
+    pub edge_hidden: Option<u8>,
+    pub edge_internal: Option<u8>,
+    pub edge_weak: Option<u8>,
+    pub edge_shortcut: Option<u8>,
+    pub edge_property: Option<u8>,
+    pub edge_context: Option<u8>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HeapGraph {
+    pub node_type_names: Vec<String>,
+    pub edge_type_names: Vec<String>,
+    pub node_type: Vec<u8>,
+    pub node_name: Vec<u32>,
+    pub node_id: Vec<u32>,
+    pub node_self_size: Vec<u64>,
+    /// `detachedness` (0 unknown, 1 attached, 2 detached) when the snapshot records it.
+    pub node_detachedness: Option<Vec<u8>>,
+    /// Length node count + 1.
+    pub first_edge: Vec<u32>,
+    pub edge_type: Vec<u8>,
+    /// A string index for named edges, the element index for `element` and `hidden` edges.
+    pub edge_name: Vec<u32>,
+    pub edge_to: Vec<u32>,
+    pub strings: Strings,
+    /// Source locations of closures and scripts: (node, script id, line, column), 0-based.
+    pub locations: Vec<[u32; 4]>,
+}
+
+impl HeapGraph {
+    pub fn node_count(&self) -> usize {
+        self.node_type.len()
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.edge_type.len()
+    }
+
+    pub fn edges(&self, node: u32) -> std::ops::Range<usize> {
+        self.first_edge[node as usize] as usize..self.first_edge[node as usize + 1] as usize
+    }
+
+    pub fn name(&self, node: u32) -> &str {
+        self.strings.get(self.node_name[node as usize])
+    }
+
+    pub fn type_name(&self, node: u32) -> &str {
+        &self.node_type_names[self.node_type[node as usize] as usize]
+    }
+
+    pub fn edge_type_name(&self, edge: usize) -> &str {
+        &self.edge_type_names[self.edge_type[edge] as usize]
+    }
+
+    pub fn known_types(&self) -> KnownTypes {
+        let node = |name: &str| {
+            self.node_type_names
+                .iter()
+                .position(|t| t == name)
+                .map(|i| i as u8)
+        };
+        let edge = |name: &str| {
+            self.edge_type_names
+                .iter()
+                .position(|t| t == name)
+                .map(|i| i as u8)
+        };
+        KnownTypes {
+            node_hidden: node("hidden"),
+            node_object: node("object"),
+            node_native: node("native"),
+            node_code: node("code"),
+            node_closure: node("closure"),
+            node_synthetic: node("synthetic"),
+            edge_element: edge("element"),
+            edge_hidden: edge("hidden"),
+            edge_internal: edge("internal"),
+            edge_weak: edge("weak"),
+            edge_shortcut: edge("shortcut"),
+            edge_property: edge("property"),
+            edge_context: edge("context"),
+        }
+    }
+
+    /// An edge's name as DevTools prints it in a retainer path: `.prop`, `[3]`, `->ctx`, `{int}`.
+    pub fn edge_label(&self, edge: usize) -> String {
+        let name_or_index = self.edge_name[edge];
+        let by_index = matches!(self.edge_type_name(edge), "element" | "hidden");
+        let name = if by_index {
+            name_or_index.to_string()
+        } else if (name_or_index as usize) < self.strings.len() {
+            self.strings.get(name_or_index).to_string()
+        } else {
+            name_or_index.to_string()
+        };
+        match self.edge_type_name(edge) {
+            "context" => format!("->{name}"),
+            "element" => format!("[{name}]"),
+            "weak" => format!("[[{name}]]"),
+            "property" | "shortcut" if !name.contains(' ') => format!(".{name}"),
+            "property" | "shortcut" => format!("[\"{name}\"]"),
+            "internal" | "hidden" | "invisible" => format!("{{{name}}}"),
+            _ => format!("?{name}?"),
+        }
+    }
+
+    /// The class DevTools' Summary groups a node under: the constructor name for objects and
+    /// natives, `(system)`, `(compiled code)`, or the type in parentheses.
+    pub fn class_name(&self, node: u32) -> std::borrow::Cow<'_, str> {
+        match self.type_name(node) {
+            "hidden" => "(system)".into(),
+            "object" | "native" => self.name(node).into(),
+            "code" => "(compiled code)".into(),
+            other => format!("({other})").into(),
+        }
+    }
+}
+
+/// The whole graph, every edge, as a petgraph graph (node ids are ordinals).
+impl GraphBase for HeapGraph {
+    type NodeId = u32;
+    type EdgeId = u32;
+}
+
+impl NodeCount for HeapGraph {
+    fn node_count(&self) -> usize {
+        self.node_type.len()
+    }
+}
+
+impl NodeIndexable for HeapGraph {
+    fn node_bound(&self) -> usize {
+        self.node_type.len()
+    }
+    fn to_index(&self, node: u32) -> usize {
+        node as usize
+    }
+    fn from_index(&self, index: usize) -> u32 {
+        index as u32
+    }
+}
+
+impl Visitable for HeapGraph {
+    type Map = FixedBitSet;
+    fn visit_map(&self) -> FixedBitSet {
+        FixedBitSet::with_capacity(self.node_type.len())
+    }
+    fn reset_map(&self, map: &mut FixedBitSet) {
+        map.clear();
+        map.grow(self.node_type.len());
+    }
+}
+
+impl<'a> IntoNeighbors for &'a HeapGraph {
+    type Neighbors = std::iter::Copied<std::slice::Iter<'a, u32>>;
+    fn neighbors(self, node: u32) -> Self::Neighbors {
+        self.edge_to[self.edges(node)].iter().copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_arena() {
+        let mut s = Strings::default();
+        s.push("");
+        s.push("InternalChannel");
+        s.push("é");
+        assert_eq!(s.get(0), "");
+        assert_eq!(s.get(1), "InternalChannel");
+        assert_eq!(s.get(2), "é");
+        assert_eq!(s.find("é"), Some(2));
+    }
+}
