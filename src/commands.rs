@@ -2,10 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::analysis::heap_classes::Classes;
 use crate::analysis::retention::{
     class_summary, path_groups, retained_together, ClassKey, PathGroup, RetainerTree, Retention,
 };
-use crate::analysis::snapshot_diff::{class_series, compare, leak_rows, leaked_since};
+use crate::analysis::snapshot_diff::{class_series, compare, leak_rows, leaked_since, Analysed};
 use crate::analysis::{self, aggregate::resolve_sample_index, GroupBy, KeyOptions, Measure};
 use crate::cli::{Command, DiffArgs, OutputArgs, OutputFormat, RetainersArgs, TopArgs};
 use crate::error::{Error, Result};
@@ -126,8 +127,11 @@ fn heap_totals(graph: &HeapGraph, retention: &Retention) -> HeapTotals {
 
 fn heap_top(args: &TopArgs, input: &Input, graph: &HeapGraph) -> Result<String> {
     let (by, key) = heap_grouping(args.by)?;
-    let retention = Retention::compute(graph);
-    let rows = class_summary(graph, &retention, key);
+    let (retention, classes) = std::thread::scope(|scope| {
+        let classes = scope.spawn(|| key.classes(graph));
+        (Retention::compute(graph), classes.join().expect("no panic"))
+    });
+    let rows = class_summary(&classes, &retention);
     let mut report = HeapTopReport {
         schema: SCHEMA,
         input: InputInfo::of(input),
@@ -232,12 +236,12 @@ fn aggregates(
         .collect()
 }
 
-/// Retention of every snapshot, two at a time.
-fn retentions(heaps: &[&HeapGraph]) -> Vec<Retention> {
+/// Retention and classes of every snapshot, in parallel.
+fn analyse(heaps: &[&HeapGraph], key: ClassKey) -> Vec<(Retention, Classes)> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = heaps
             .iter()
-            .map(|&g| scope.spawn(move || Retention::compute(g)))
+            .map(|&g| scope.spawn(move || (Retention::compute(g), key.classes(g))))
             .collect();
         handles
             .into_iter()
@@ -253,7 +257,16 @@ fn heap_diff(args: &DiffArgs, inputs: &[Input], heaps: &[&HeapGraph]) -> Result<
             "--sample-index applies to stack profiles".into(),
         ));
     }
-    let retention = retentions(heaps);
+    let results = analyse(heaps, key);
+    let analysed: Vec<Analysed> = heaps
+        .iter()
+        .zip(&results)
+        .map(|(&graph, (retention, classes))| Analysed {
+            graph,
+            retention,
+            classes,
+        })
+        .collect();
     let infos: Vec<InputInfo> = inputs.iter().map(InputInfo::of).collect();
     let json = is_json(&args.output);
     if heaps.len() == 2 {
@@ -262,13 +275,13 @@ fn heap_diff(args: &DiffArgs, inputs: &[Input], heaps: &[&HeapGraph]) -> Result<
                 "--leaks-since needs three snapshots: baseline, target and last".into(),
             ));
         }
-        let (rows, new_objects) = compare(heaps[0], heaps[1], &retention[1], key, args.new_objects);
+        let (rows, new_objects) = compare(&analysed[0], &analysed[1], args.new_objects);
         let mut report = HeapDiffReport {
             schema: SCHEMA,
             inputs: infos,
             by: by.name(),
-            base_totals: heap_totals(heaps[0], &retention[0]),
-            target_totals: heap_totals(heaps[1], &retention[1]),
+            base_totals: heap_totals(heaps[0], analysed[0].retention),
+            target_totals: heap_totals(heaps[1], analysed[1].retention),
             row_count: rows.len(),
             rows,
             new_objects,
@@ -276,20 +289,18 @@ fn heap_diff(args: &DiffArgs, inputs: &[Input], heaps: &[&HeapGraph]) -> Result<
         views::limit(&mut report.rows, args.output.rows, json);
         return Ok(emit(&report, &args.output, views::heap_diff));
     }
-    let pairs: Vec<(&HeapGraph, &Retention)> = heaps.iter().copied().zip(&retention).collect();
-    let rows = class_series(&pairs, key);
+    let rows = class_series(&analysed);
     let leaks = match &args.leaks_since {
-        Some(baseline) => Some(leaks_since(baseline, &args.files, heaps, &retention, key)?),
+        Some(baseline) => Some(leaks_since(baseline, &args.files, &analysed)?),
         None => None,
     };
     let mut report = HeapSeriesReport {
         schema: SCHEMA,
         inputs: infos,
         by: by.name(),
-        totals: heaps
+        totals: analysed
             .iter()
-            .zip(&retention)
-            .map(|(g, r)| heap_totals(g, r))
+            .map(|a| heap_totals(a.graph, a.retention))
             .collect(),
         row_count: rows.len(),
         rows,
@@ -310,9 +321,7 @@ const LEAK_PATHS: usize = 5;
 fn leaks_since(
     baseline: &Path,
     files: &[PathBuf],
-    heaps: &[&HeapGraph],
-    retention: &[Retention],
-    key: ClassKey,
+    snapshots: &[Analysed<'_>],
 ) -> Result<LeaksSince> {
     let i = files
         .iter()
@@ -323,15 +332,20 @@ fn leaks_since(
                 baseline.display()
             ))
         })?;
-    let last = heaps.len() - 1;
+    let last = snapshots.len() - 1;
     if i + 1 >= last {
         return Err(Error::Usage(
             "--leaks-since needs a target snapshot after the baseline and a last one after that"
                 .into(),
         ));
     }
-    let leaked = leaked_since(heaps[i], heaps[i + 1], heaps[last]);
-    let rows = leak_rows(heaps[last], &retention[last], &leaked, key);
+    let final_snapshot = &snapshots[last];
+    let leaked = leaked_since(
+        snapshots[i].graph,
+        snapshots[i + 1].graph,
+        final_snapshot.graph,
+    );
+    let rows = leak_rows(final_snapshot, &leaked);
     // Paths are shown for the leaking classes with a name of their own: `(closure)`, `Object`
     // or `(compiled code)` say little about what leaks.
     let top: Vec<&str> = rows
@@ -340,16 +354,19 @@ fn leaks_since(
         .filter(|k| is_specific_class(k))
         .take(LEAK_PATH_CLASSES)
         .collect();
-    let tree = RetainerTree::compute(heaps[last]);
+    let tree = RetainerTree::compute(final_snapshot.graph);
     let targets: Vec<u32> = leaked
         .iter()
         .copied()
-        .filter(|&n| {
-            let class = crate::analysis::retention::class_key(heaps[last], n, key);
-            top.contains(&class.as_ref())
-        })
+        .filter(|&n| top.contains(&final_snapshot.classes.name(n)))
         .collect();
-    let (mut paths, _) = path_groups(heaps[last], &tree, &retention[last], &targets);
+    let (mut paths, _) = path_groups(
+        final_snapshot.graph,
+        final_snapshot.classes,
+        &tree,
+        final_snapshot.retention,
+        &targets,
+    );
     paths.truncate(LEAK_PATHS);
     Ok(LeaksSince {
         baseline: files[i].display().to_string(),
@@ -377,11 +394,12 @@ fn retainers(args: &RetainersArgs) -> Result<String> {
             input.kind_name()
         ))
     })?;
+    let classes = Classes::constructors(graph);
     let (target, nodes): (String, Vec<u32>) = match (&args.class, args.id) {
         (Some(class), _) => (
             format!("class {class}"),
             (0..graph.node_count() as u32)
-                .filter(|&n| graph.class_name(n) == class.as_str())
+                .filter(|&n| classes.name(n) == class.as_str())
                 .collect(),
         ),
         (None, Some(id)) => (
@@ -403,7 +421,8 @@ fn retainers(args: &RetainersArgs) -> Result<String> {
     }
     let retention = Retention::compute(graph);
     let tree = RetainerTree::compute(graph);
-    let (mut paths, weakly): (Vec<PathGroup>, u64) = path_groups(graph, &tree, &retention, &nodes);
+    let (mut paths, weakly): (Vec<PathGroup>, u64) =
+        path_groups(graph, &classes, &tree, &retention, &nodes);
     let path_count = paths.len();
     paths.truncate(args.paths);
     let report = RetainersReport {

@@ -2,6 +2,7 @@
 
 pub mod aggregate;
 pub mod diff;
+pub mod heap_classes;
 pub mod keys;
 pub mod retention;
 pub mod series;

@@ -15,11 +15,15 @@ use fixedbitset::FixedBitSet;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
+use crate::analysis::heap_classes::Classes;
 use crate::model::heap_graph::HeapGraph;
 
 const NONE: u32 = u32::MAX;
 
 pub struct Retention {
+    /// Shallow size per node as DevTools shows it: arrays and hidden objects owned by exactly
+    /// one object are counted in that object's size.
+    pub shallow: Vec<u64>,
     /// Immediate dominator per node (the root's is itself).
     pub dominator: Vec<u32>,
     /// Retained size per node.
@@ -54,25 +58,31 @@ fn retaining_edges(graph: &HeapGraph) -> FixedBitSet {
             }
         }
     }
-    let mut weakmap_table_of_name: FxHashMap<u32, Option<u32>> = FxHashMap::default();
+    // WeakMap table ids by edge name string: NOT_SEEN until looked at, NO_TABLE if not a
+    // WeakMap entry name.
+    const NOT_SEEN: u32 = u32::MAX;
+    const NO_TABLE: u32 = u32::MAX - 1;
+    let mut weakmap_table_of_name: Vec<u32> = vec![NOT_SEEN; graph.strings.len()];
     let mut retaining = FixedBitSet::with_capacity(graph.edge_count());
     for from in 0..n as u32 {
         let from_page = page.contains(from as usize);
         for e in graph.edges(from) {
             let t = Some(graph.edge_type[e]);
-            if t == types.edge_weak || (t == types.edge_shortcut && from != root) {
+            let to = graph.edge_to[e];
+            if t == types.edge_weak || (t == types.edge_shortcut && from != root) || to == from {
                 continue;
             }
             if t == types.edge_internal {
-                let name = graph.edge_name[e];
-                let table = *weakmap_table_of_name
-                    .entry(name)
-                    .or_insert_with(|| weakmap_table_id(graph.strings.get(name)));
-                if table == Some(graph.node_id[from as usize]) {
+                let name = graph.edge_name[e] as usize;
+                if weakmap_table_of_name[name] == NOT_SEEN {
+                    weakmap_table_of_name[name] =
+                        weakmap_table_id(graph.strings.get(name as u32)).unwrap_or(NO_TABLE);
+                }
+                if weakmap_table_of_name[name] == graph.node_id[from as usize] {
                     continue;
                 }
             }
-            if from != root && !from_page && page.contains(graph.edge_to[e] as usize) {
+            if from != root && !from_page && page.contains(to as usize) {
                 continue;
             }
             retaining.insert(e);
@@ -93,10 +103,73 @@ fn weakmap_table_id(name: &str) -> Option<u32> {
     rest[at + " pair in WeakMap (table @".len()..].parse().ok()
 }
 
+/// DevTools moves the size of an array, hidden object or external string data that exactly one
+/// other object owns (through non-weak edges, possibly via more such nodes) into that owner, so
+/// that a `Map` shows the size of its hash table. Only when the root has user roots (a real
+/// snapshot, not one taken with V8 internals exposed).
+fn shallow_sizes(graph: &HeapGraph) -> Vec<u64> {
+    const UNVISITED: u32 = u32::MAX;
+    const MANY: u32 = u32::MAX - 1;
+    let types = graph.known_types();
+    let mut sizes = graph.node_self_size.clone();
+    let synthetic = |node: u32| Some(graph.node_type[node as usize]) == types.node_synthetic;
+    if graph.edges(0).all(|e| synthetic(graph.edge_to[e])) {
+        return sizes;
+    }
+    let n = graph.node_count();
+    let mut owner: Vec<u32> = Vec::with_capacity(n);
+    let mut work: Vec<u32> = Vec::new();
+    for node in 0..n as u32 {
+        let t = graph.type_name(node);
+        let owned = t == "hidden"
+            || t == "array"
+            || (t == "native" && graph.name(node) == "system / ExternalStringData");
+        if owned {
+            owner.push(UNVISITED);
+        } else {
+            owner.push(node);
+            work.push(node);
+        }
+    }
+    while let Some(node) = work.pop() {
+        let o = owner[node as usize];
+        for e in graph.edges(node) {
+            if Some(graph.edge_type[e]) == types.edge_weak {
+                continue;
+            }
+            let to = graph.edge_to[e];
+            match owner[to as usize] {
+                UNVISITED => {
+                    owner[to as usize] = o;
+                    work.push(to);
+                }
+                x if x == to || x == o || x == MANY => {}
+                _ => {
+                    owner[to as usize] = MANY;
+                    work.push(to);
+                }
+            }
+        }
+    }
+    for node in 0..n {
+        let o = owner[node];
+        if o == UNVISITED || o == MANY || o as usize == node || o == 0 || synthetic(o) {
+            continue;
+        }
+        sizes[o as usize] += sizes[node];
+        sizes[node] = 0;
+    }
+    sizes
+}
+
 impl Retention {
     pub fn compute(graph: &HeapGraph) -> Retention {
         let n = graph.node_count();
-        let retaining = retaining_edges(graph);
+        let (shallow, retaining) = std::thread::scope(|scope| {
+            let shallow = scope.spawn(|| shallow_sizes(graph));
+            let retaining = retaining_edges(graph);
+            (shallow.join().expect("no panic"), retaining)
+        });
 
         // Depth-first preorder from the root over retaining edges, then from every node held
         // only by weak (or shortcut) edges, as DevTools does for orphans.
@@ -180,8 +253,11 @@ impl Retention {
         }
         drop(fill);
         drop(retaining);
+        // Free what the dominator pass does not need before it allocates its own arrays.
+        let never_visited: Vec<u32> = (0..n as u32).filter(|&v| pre[v as usize] == NONE).collect();
+        drop(pre);
 
-        let idom = semi_nca(&parent, &pred_start, &preds, reachable);
+        let idom = semi_nca(parent, &pred_start, &preds, reachable);
         drop(preds);
         drop(pred_start);
 
@@ -191,18 +267,17 @@ impl Retention {
         }
         // Retained sizes: children before their dominators (reverse preorder), then the
         // never-visited nodes straight into the root.
-        let mut retained: Vec<u64> = graph.node_self_size.clone();
+        let mut retained: Vec<u64> = shallow.clone();
         for v in (1..visited).rev() {
             let node = vertex[v] as usize;
             let d = dominator[node] as usize;
             retained[d] += retained[node];
         }
-        for node in 0..n {
-            if pre[node] == NONE {
-                retained[0] += retained[node];
-            }
+        for &node in &never_visited {
+            retained[0] += retained[node as usize];
         }
         Retention {
+            shallow,
             dominator,
             retained,
             unreachable,
@@ -228,7 +303,7 @@ fn held_only_weakly(graph: &HeapGraph) -> FixedBitSet {
 /// Semi-NCA dominators (Georgiadis, Tarjan, Werneck) on a graph given in DFS preorder numbers:
 /// `parent[v]` is v's DFS parent, `preds[pred_start[v]..pred_start[v+1]]` its predecessors.
 /// Vertices from `first_orphan` on were DFS starts hung off the root (vertex 0).
-fn semi_nca(parent: &[u32], pred_start: &[u32], preds: &[u32], first_orphan: usize) -> Vec<u32> {
+fn semi_nca(parent: Vec<u32>, pred_start: &[u32], preds: &[u32], first_orphan: usize) -> Vec<u32> {
     let n = parent.len();
     let mut semi: Vec<u32> = (0..n as u32).collect();
     let mut label: Vec<u32> = (0..n as u32).collect();
@@ -262,6 +337,7 @@ fn semi_nca(parent: &[u32], pred_start: &[u32], preds: &[u32], first_orphan: usi
         }
         idom[w] = d;
     }
+    drop(parent);
     idom
 }
 
@@ -338,61 +414,51 @@ pub struct ClassRow {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClassKey {
-    /// DevTools' class name: constructor for objects and natives, `(type)` otherwise.
+    /// DevTools' class name: constructor for objects and natives, `Function`, `(type)`, ...
     Constructor,
     /// The V8 node type.
     Type,
 }
 
-/// The key a node is counted under.
-pub fn class_key(graph: &HeapGraph, node: u32, by: ClassKey) -> std::borrow::Cow<'_, str> {
-    match by {
-        ClassKey::Constructor => graph.class_name(node),
-        ClassKey::Type => graph.type_name(node).into(),
+impl ClassKey {
+    pub fn classes(self, graph: &HeapGraph) -> Classes {
+        match self {
+            ClassKey::Constructor => Classes::constructors(graph),
+            ClassKey::Type => Classes::types(graph),
+        }
     }
 }
 
-/// Interned class of every node (`NONE` for nodes DevTools leaves out of the Summary: empty
-/// non-native objects) and the class names.
-pub fn classify(graph: &HeapGraph, by: ClassKey) -> (Vec<u32>, Vec<String>) {
-    let native = graph.known_types().node_native;
-    let mut ids: FxHashMap<std::borrow::Cow<'_, str>, u32> = FxHashMap::default();
-    let mut names = Vec::new();
-    let class = (0..graph.node_count() as u32)
-        .map(|node| {
-            let i = node as usize;
-            if graph.node_self_size[i] == 0 && Some(graph.node_type[i]) != native {
-                return NONE;
-            }
-            let key = class_key(graph, node, by);
-            let next = names.len() as u32;
-            *ids.entry(key).or_insert_with_key(|k| {
-                names.push(k.to_string());
-                next
-            })
-        })
-        .collect();
-    (class, names)
+/// The class of every node counted in the Summary (`NONE` for nodes DevTools leaves out: those
+/// whose shallow size is 0).
+pub fn counted(classes: &Classes, retention: &Retention) -> Vec<u32> {
+    classes
+        .of_node
+        .iter()
+        .zip(&retention.shallow)
+        .map(|(&c, &size)| if size == 0 { NONE } else { c })
+        .collect()
 }
 
 /// DevTools' Summary: per class, the objects, their shallow size, and the retained size of the
 /// class — the sum over its objects not dominated by another object of the same class.
-pub fn class_summary(graph: &HeapGraph, retention: &Retention, by: ClassKey) -> Vec<ClassRow> {
-    let (class, names) = classify(graph, by);
-    let mut rows: Vec<ClassRow> = names
-        .into_iter()
+pub fn class_summary(classes: &Classes, retention: &Retention) -> Vec<ClassRow> {
+    let class = counted(classes, retention);
+    let mut rows: Vec<ClassRow> = classes
+        .names
+        .iter()
         .map(|key| ClassRow {
-            key,
+            key: key.clone(),
             count: 0,
             shallow: 0,
             retained: 0,
         })
         .collect();
-    for node in 0..graph.node_count() {
-        if class[node] != NONE {
-            let row = &mut rows[class[node] as usize];
+    for (node, &c) in class.iter().enumerate() {
+        if c != NONE {
+            let row = &mut rows[c as usize];
             row.count += 1;
-            row.shallow += graph.node_self_size[node];
+            row.shallow += retention.shallow[node];
         }
     }
     // Walk the dominator tree from the root, remembering which classes are on the path.
@@ -405,16 +471,16 @@ pub fn class_summary(graph: &HeapGraph, retention: &Retention, by: ClassKey) -> 
             on_path[c as usize] -= 1;
             continue;
         }
-        let counted = c != NONE && on_path[c as usize] == 0;
-        if counted {
-            rows[c as usize].retained += retention.retained[node as usize];
-        }
         if c != NONE {
+            if on_path[c as usize] == 0 {
+                rows[c as usize].retained += retention.retained[node as usize];
+            }
             on_path[c as usize] += 1;
             stack.push((node, true));
         }
         stack.extend(children.of(node).iter().map(|&child| (child, false)));
     }
+    rows.retain(|r| r.count > 0);
     rows.sort_by(|a, b| {
         b.retained
             .cmp(&a.retained)
@@ -561,23 +627,23 @@ pub struct PathGroup {
 }
 
 /// How a node is named in a path: its class, and for closures their function name.
-pub fn node_label(graph: &HeapGraph, node: u32) -> String {
+pub fn node_label(graph: &HeapGraph, classes: &Classes, node: u32) -> String {
     match graph.type_name(node) {
         "closure" if graph.name(node).is_empty() => "(closure)".to_string(),
         "closure" => format!("(closure {})", graph.name(node)),
         "synthetic" => graph.name(node).to_string(),
-        _ => graph.class_name(node).into_owned(),
+        _ => classes.name(node).to_string(),
     }
 }
 
 /// The steps of a path, with runs of identical steps folded into one.
-fn steps(graph: &HeapGraph, edges: &[usize], target: u32) -> Vec<Step> {
+fn steps(graph: &HeapGraph, classes: &Classes, edges: &[usize], target: u32) -> Vec<Step> {
     let mut steps: Vec<Step> = Vec::with_capacity(edges.len());
     // The root itself is left out: the path starts at what the root holds.
     let mut from = graph.edge_to[edges[0]];
     for &e in &edges[1..] {
         let step = Step {
-            node: node_label(graph, from),
+            node: node_label(graph, classes, from),
             edge: graph.edge_label(e),
             repeat: 1,
         };
@@ -593,7 +659,7 @@ fn steps(graph: &HeapGraph, edges: &[usize], target: u32) -> Vec<Step> {
         from = graph.edge_to[e];
     }
     steps.push(Step {
-        node: node_label(graph, target),
+        node: node_label(graph, classes, target),
         edge: String::new(),
         repeat: 1,
     });
@@ -603,6 +669,7 @@ fn steps(graph: &HeapGraph, edges: &[usize], target: u32) -> Vec<Step> {
 /// Groups the retainer paths of `targets` by shape; largest groups first.
 pub fn path_groups(
     graph: &HeapGraph,
+    classes: &Classes,
     tree: &RetainerTree,
     retention: &Retention,
     targets: &[u32],
@@ -614,7 +681,7 @@ pub fn path_groups(
             unreachable += 1;
             continue;
         };
-        let steps = steps(graph, &edges, target);
+        let steps = steps(graph, classes, &edges, target);
         let signature: String = steps
             .iter()
             .map(|s| format!("{}\u{1f}{}\u{1e}", s.node, normalize_index(&s.edge)))

@@ -4,7 +4,8 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
-use crate::analysis::retention::{class_summary, classify, retained_together, ClassKey, Retention};
+use crate::analysis::heap_classes::Classes;
+use crate::analysis::retention::{class_summary, counted, retained_together, Retention};
 use crate::analysis::series::slope;
 use crate::model::heap_graph::HeapGraph;
 
@@ -33,6 +34,13 @@ pub struct ObjectRow {
     pub retained: u64,
 }
 
+/// A snapshot with its retention and classes: what every comparison needs.
+pub struct Analysed<'a> {
+    pub graph: &'a HeapGraph,
+    pub retention: &'a Retention,
+    pub classes: &'a Classes,
+}
+
 fn counted_ids(graph: &HeapGraph, class: &[u32]) -> FxHashSet<u32> {
     (0..graph.node_count())
         .filter(|&n| class[n] != NONE)
@@ -43,14 +51,15 @@ fn counted_ids(graph: &HeapGraph, class: &[u32]) -> FxHashSet<u32> {
 /// The Comparison view of `target` against `base`, largest change first, and the target's new
 /// objects by retained size.
 pub fn compare(
-    base: &HeapGraph,
-    target: &HeapGraph,
-    target_retention: &Retention,
-    by: ClassKey,
+    base: &Analysed<'_>,
+    target: &Analysed<'_>,
     new_objects: usize,
 ) -> (Vec<ComparisonRow>, Vec<ObjectRow>) {
-    let (base_class, base_names) = classify(base, by);
-    let (target_class, target_names) = classify(target, by);
+    let base_class = counted(base.classes, base.retention);
+    let target_class = counted(target.classes, target.retention);
+    let (base_names, target_names) = (&base.classes.names, &target.classes.names);
+    let (base_retention, target_retention) = (base.retention, target.retention);
+    let (base, target) = (base.graph, target.graph);
     let base_ids = counted_ids(base, &base_class);
     let target_ids = counted_ids(target, &target_class);
     let mut rows: FxHashMap<&str, ComparisonRow> = FxHashMap::default();
@@ -59,7 +68,7 @@ pub fn compare(
         if c != NONE && !base_ids.contains(&target.node_id[node]) {
             let r = comparison_row(&mut rows, &target_names[c as usize]);
             r.new += 1;
-            r.alloc_size += target.node_self_size[node];
+            r.alloc_size += target_retention.shallow[node];
             fresh.push(node as u32);
         }
     }
@@ -67,7 +76,7 @@ pub fn compare(
         if c != NONE && !target_ids.contains(&base.node_id[node]) {
             let r = comparison_row(&mut rows, &base_names[c as usize]);
             r.deleted += 1;
-            r.freed_size += base.node_self_size[node];
+            r.freed_size += base_retention.shallow[node];
         }
     }
     let mut rows: Vec<ComparisonRow> = rows
@@ -93,7 +102,7 @@ pub fn compare(
         .map(|node| ObjectRow {
             id: target.node_id[node as usize],
             class: target_names[target_class[node as usize] as usize].clone(),
-            self_size: target.node_self_size[node as usize],
+            self_size: target_retention.shallow[node as usize],
             retained: target_retention.retained[node as usize],
         })
         .collect();
@@ -162,12 +171,12 @@ fn beyond_noise(row: &ClassSeriesRow) -> bool {
 }
 
 /// Summaries of every snapshot, class by class, largest count growth first.
-pub fn class_series(snapshots: &[(&HeapGraph, &Retention)], by: ClassKey) -> Vec<ClassSeriesRow> {
+pub fn class_series(snapshots: &[Analysed<'_>]) -> Vec<ClassSeriesRow> {
     let n = snapshots.len();
     let mut index: FxHashMap<String, usize> = FxHashMap::default();
     let mut rows: Vec<ClassSeriesRow> = Vec::new();
-    for (step, (graph, retention)) in snapshots.iter().enumerate() {
-        for class in class_summary(graph, retention, by) {
+    for (step, snapshot) in snapshots.iter().enumerate() {
+        for class in class_summary(snapshot.classes, snapshot.retention) {
             let i = *index.entry(class.key.clone()).or_insert_with(|| {
                 rows.push(ClassSeriesRow {
                     key: class.key.clone(),
@@ -226,13 +235,10 @@ pub struct LeakRow {
     pub retained: u64,
 }
 
-pub fn leak_rows(
-    last: &HeapGraph,
-    retention: &Retention,
-    leaked: &[u32],
-    by: ClassKey,
-) -> Vec<LeakRow> {
-    let (class, names) = classify(last, by);
+pub fn leak_rows(last: &Analysed<'_>, leaked: &[u32]) -> Vec<LeakRow> {
+    let class = counted(last.classes, last.retention);
+    let names = last.classes.names.clone();
+    let retention = last.retention;
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); names.len()];
     for &node in leaked {
         let c = class[node as usize];

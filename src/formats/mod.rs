@@ -132,7 +132,7 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
     // Heap snapshots stream from the file: they can be larger than is sensible to hold twice.
     if sniff::sniff(&head) == Some(Format::V8HeapSnapshot) {
         let limit = options.max_input_size;
-        let reader: Box<dyn Read> = if gzipped {
+        let reader: Box<dyn Read + Send> = if gzipped {
             Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
                 open()?,
             )))

@@ -157,17 +157,6 @@ impl HeapGraph {
             _ => format!("?{name}?"),
         }
     }
-
-    /// The class DevTools' Summary groups a node under: the constructor name for objects and
-    /// natives, `(system)`, `(compiled code)`, or the type in parentheses.
-    pub fn class_name(&self, node: u32) -> std::borrow::Cow<'_, str> {
-        match self.type_name(node) {
-            "hidden" => "(system)".into(),
-            "object" | "native" => self.name(node).into(),
-            "code" => "(compiled code)".into(),
-            other => format!("({other})").into(),
-        }
-    }
 }
 
 /// The whole graph, every edge, as a petgraph graph (node ids are ordinals).

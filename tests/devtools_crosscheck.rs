@@ -1,0 +1,87 @@
+//! leakscope's Summary against Chrome DevTools' own numbers for the same snapshot, recorded once
+//! by running DevTools' heap snapshot worker (docs/devtools-crosscheck.md says how).
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::*;
+use serde_json::Value;
+
+fn golden_summary() -> Value {
+    serde_json::from_str(&golden("recreate-default-i0160.devtools-summary.json")).unwrap()
+}
+
+#[test]
+fn totals_and_top_classes_match_devtools() {
+    let golden = golden_summary();
+    let f = fixture("node/recreate-default-i0160.heapsnapshot.gz");
+    let report = json(&["top", path(&f), "-n", "0"]);
+    assert_eq!(report["totals"]["node_count"], golden["node_count"]);
+    assert_eq!(report["totals"]["edge_count"], golden["edge_count"]);
+    assert_eq!(report["totals"]["total_size"], golden["total_size"]);
+    assert_eq!(report["totals"]["root_retained"], golden["root_retained"]);
+    let ours: HashMap<&str, &Value> = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["key"].as_str().unwrap(), r))
+        .collect();
+    // DevTools keeps same-named constructors from different source locations apart; leakscope
+    // counts them under one name, so those rows are not compared.
+    let split: Vec<&str> = golden["class_names_split_by_location"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    let mut compared = 0;
+    for class in golden["classes"].as_array().unwrap().iter().take(20) {
+        let name = class["name"].as_str().unwrap();
+        if split.contains(&name) {
+            continue;
+        }
+        let row = ours.get(name).unwrap_or_else(|| panic!("no row {name}"));
+        assert_eq!(row["count"], class["count"], "{name} count");
+        assert_eq!(row["shallow"], class["self"], "{name} shallow");
+        assert_eq!(row["retained"], class["retained"], "{name} retained");
+        compared += 1;
+    }
+    assert_eq!(compared, 20);
+    // The top 20 by retained size are the same classes in the same order.
+    let our_order: Vec<&str> = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(20)
+        .map(|r| r["key"].as_str().unwrap())
+        .collect();
+    let their_order: Vec<&str> = golden["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(20)
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(our_order, their_order);
+}
+
+#[test]
+fn retained_sizes_of_single_objects_match_devtools() {
+    let golden = golden_summary();
+    let f = fixture("node/recreate-default-i0160.heapsnapshot.gz");
+    let mut checked = 0;
+    for node in golden["top_nodes"].as_array().unwrap().iter() {
+        if node["type"] == "synthetic" {
+            continue;
+        }
+        let id = node["id"].as_u64().unwrap().to_string();
+        let report = json(&["retainers", path(&f), "--id", &id]);
+        assert_eq!(report["retained"], node["retained"], "object @{id}");
+        checked += 1;
+        if checked == 12 {
+            break;
+        }
+    }
+    assert_eq!(checked, 12);
+}
