@@ -101,6 +101,23 @@ else
   echo "skipping the V8 snapshot: no $snapshot and no node to make it" >&2
 fi
 
+# Rust: jemalloc heap dumps symbolized with the program's binary, next to jeprof (Debian
+# libjemalloc-dev) on the same dump and binary. jeprof finds the binary through the path the
+# dump recorded, so a copy of each dump names the fixture binary there.
+rust=fixtures/rust
+if command -v jeprof >/dev/null; then
+  recorded=$(sed -n '/^MAPPED_LIBRARIES:/{n;p;q}' "$rust/cache-leak-i0200.heap" | awk '{print $6}')
+  relocated=$(mktemp -d)
+  for name in cache-leak-i0200 channel-leak-i0100 stream-leak-i0200; do
+    sed "s#$recorded#$root/$rust/leaklab#" "$rust/$name.heap" > "$relocated/$name.heap"
+    row "leakscope top $name.heap --binary leaklab" "$leakscope" top "$rust/$name.heap" --binary "$rust/leaklab"
+    row "jeprof --text leaklab $name.heap" jeprof --text "$rust/leaklab" "$relocated/$name.heap"
+  done
+  rm -rf "$relocated"
+else
+  echo "skipping the jeprof comparison: no jeprof (apt-get install libjemalloc-dev)" >&2
+fi
+
 if $have_go && [ -e "$dump" ]; then
   debug0=$shared/fixtures/go/large/mass-watch-iter100000-goroutine-debug0.pb.gz
   row "leakscope top (same moment, debug=0)" "$leakscope" top "$debug0"

@@ -123,6 +123,10 @@ pub struct KeyArgs {
     /// Keep runtime-internal frames (runtime.gopark, ...) in goroutine profiles.
     #[arg(long)]
     pub keep_runtime_frames: bool,
+    /// Keep allocator frames (jemalloc's prof_*, __rust_alloc, raw_vec growth, ...) at the top
+    /// of heap stacks instead of starting at the allocation site.
+    #[arg(long)]
+    pub keep_allocator_frames: bool,
 }
 
 impl KeyArgs {
@@ -132,6 +136,7 @@ impl KeyArgs {
             strip_vendor: self.strip_vendor,
             lines: self.lines,
             keep_runtime_frames: self.keep_runtime_frames,
+            keep_allocator_frames: self.keep_allocator_frames,
         }
     }
 }
@@ -164,12 +169,23 @@ pub struct InputArgs {
     /// Largest input accepted after decompression, e.g. 512M, 4G.
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "4G")]
     pub max_input_size: u64,
+    /// The binary that wrote a jemalloc dump or unsymbolized pprof profile, to symbolize it
+    /// (its DWARF, else its symbol table).
+    #[arg(long, value_name = "PATH")]
+    pub binary: Option<PathBuf>,
+    /// A directory of separate debug files by build id (`.build-id/ab/cdef....debug`).
+    #[arg(long, value_name = "DIR")]
+    pub debug_dir: Option<PathBuf>,
 }
 
 impl InputArgs {
     pub fn options(&self) -> ReadOptions {
         ReadOptions {
             max_input_size: self.max_input_size,
+            symbols: crate::formats::symbolize::SymbolSources {
+                binary: self.binary.clone(),
+                debug_dir: self.debug_dir.clone(),
+            },
         }
     }
 }

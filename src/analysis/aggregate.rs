@@ -135,6 +135,7 @@ pub fn aggregate(
             profile
                 .stack(stack)
                 .iter()
+                .skip_while(|&&frame| keys.leading_skip[frame as usize])
                 .filter_map(|&frame| keys.frame_key[frame as usize])
                 .collect()
         })

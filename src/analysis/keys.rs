@@ -15,6 +15,46 @@ pub struct KeyOptions {
     /// Keep runtime-internal frames (`runtime.gopark`, ...) in goroutine profiles. Go's own text
     /// dumps hide them, so without this the three goroutine encodings give the same keys.
     pub keep_runtime_frames: bool,
+    /// Keep the allocator's own frames at the leaf end of heap stacks (jemalloc's `prof_*`,
+    /// `__rust_alloc`, `alloc::raw_vec` growth, ...). Without this a stack starts at the
+    /// allocation site in user or library code.
+    pub keep_allocator_frames: bool,
+}
+
+/// Functions of the allocator and of Rust's allocation plumbing: jemalloc (`prof_*`, `je_*`,
+/// `_rjem_*`, `imalloc`, arena and cache internals), the global allocator shims, and Rust's
+/// `alloc` crate (`Box::new`, `Vec::with_capacity`, `RawVec` growth).
+pub fn is_allocator_frame(name: &str) -> bool {
+    const PREFIXES: [&str; 24] = [
+        "prof_",
+        "_rjem_",
+        "je_",
+        "imalloc",
+        "ialloc",
+        "irealloc",
+        "iralloc",
+        "do_rallocx",
+        "arena_",
+        "tcache_",
+        "large_",
+        "__rust_alloc",
+        "__rust_realloc",
+        "__rust_dealloc",
+        "__rdl_",
+        "__rg_",
+        "alloc::",
+        "<alloc::",
+        "tikv_jemallocator::",
+        "<tikv_jemallocator::",
+        "rallocx",
+        "mallocx",
+        "malloc_default",
+        "posix_memalign",
+    ];
+    const INFIXES: [&str; 3] = ["RawVec", "raw_vec::", "alloc_impl"];
+    PREFIXES.iter().any(|p| name.starts_with(p))
+        || INFIXES.iter().any(|i| name.contains(i))
+        || matches!(name, "malloc" | "calloc" | "realloc" | "aligned_alloc")
 }
 
 /// Generic instantiations print as `[...]` in tracebacks but with full shapes in pprof
@@ -98,6 +138,8 @@ pub fn is_runtime_internal(name: &str) -> bool {
 pub struct FrameKeys {
     pub keys: Vec<String>,
     pub frame_key: Vec<Option<u32>>,
+    /// Frames skipped while they are at the leaf end of a stack (allocator frames).
+    pub leading_skip: Vec<bool>,
 }
 
 impl FrameKeys {
@@ -131,7 +173,21 @@ impl FrameKeys {
                 }))
             })
             .collect();
-        FrameKeys { keys, frame_key }
+        let allocator: Vec<bool> = profile
+            .functions
+            .iter()
+            .map(|f| !options.keep_allocator_frames && is_allocator_frame(&f.name))
+            .collect();
+        let leading_skip = profile
+            .frames
+            .iter()
+            .map(|frame| allocator[frame.function as usize])
+            .collect();
+        FrameKeys {
+            keys,
+            frame_key,
+            leading_skip,
+        }
     }
 
     /// Function id -> key, for keys of `created by` functions (no line).
@@ -199,6 +255,27 @@ mod tests {
             ),
             "google.golang.org/grpc.(*ClientConn).Close"
         );
+    }
+
+    #[test]
+    fn allocator_frames() {
+        for name in [
+            "prof_backtrace_impl",
+            "_rjem_je_malloc_default",
+            "__rust_alloc",
+            "alloc::raw_vec::RawVecInner<A>::finish_grow",
+            "<alloc::alloc::Global as core::alloc::Allocator>::allocate",
+            "<tikv_jemallocator::Jemalloc as core::alloc::global::GlobalAlloc>::alloc",
+        ] {
+            assert!(is_allocator_frame(name), "{name}");
+        }
+        for name in [
+            "h2::codec::Codec<T,B>::new",
+            "leaklab::main::{{closure}}",
+            "bytes::bytes_mut::BytesMut::reserve_inner",
+        ] {
+            assert!(!is_allocator_frame(name), "{name}");
+        }
     }
 
     #[test]

@@ -5,9 +5,11 @@ pub mod go_heap_text;
 mod go_records;
 pub mod goroutine_text;
 pub mod goroutine_traceback;
+pub mod jemalloc;
 pub mod lines;
 pub mod pprof;
 pub mod sniff;
+pub mod symbolize;
 pub mod v8_snapshot;
 
 use std::fs::File;
@@ -36,17 +38,20 @@ impl Runtime {
     }
 }
 
-/// Limits that keep damaged or hostile inputs from exhausting memory.
-#[derive(Debug, Clone, Copy)]
+/// How inputs are read: limits that keep damaged or hostile inputs from exhausting memory, and
+/// where binaries for symbolization are.
+#[derive(Debug, Clone)]
 pub struct ReadOptions {
     /// Largest input accepted, after decompression.
     pub max_input_size: u64,
+    pub symbols: symbolize::SymbolSources,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             max_input_size: DEFAULT_MAX_INPUT_SIZE,
+            symbols: symbolize::SymbolSources::default(),
         }
     }
 }
@@ -179,14 +184,12 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
         (format, raw)
     };
     let profile = match format {
-        Format::Pprof => pprof::parse(&bytes),
+        Format::Pprof => pprof::parse(&bytes, &options.symbols),
         Format::GoroutineText => goroutine_text::parse(&bytes),
         Format::GoroutineTraceback => goroutine_traceback::parse(&bytes),
         Format::GoHeapText => go_heap_text::parse(&bytes),
-        Format::V8HeapSnapshot | Format::JemallocHeap => Err(FormatError::new(format!(
-            "this is a {} file, which this version of leakscope does not read yet",
-            format.name()
-        ))),
+        Format::JemallocHeap => jemalloc::parse(&bytes, &options.symbols),
+        Format::V8HeapSnapshot => unreachable!("snapshots are streamed above"),
     }
     .map_err(input_error)?;
     let runtime = runtime_of(format, &profile);
@@ -254,18 +257,23 @@ fn unrecognised(bytes: &[u8]) -> FormatError {
     FormatError::at_byte(
         0,
         format!(
-            "not a recognised profile (expected Go pprof protobuf, a goroutine dump with debug=1 or debug=2, \
-             a Go heap profile with debug=1, or a V8 heap snapshot); it starts with `{}`",
+            "not a recognised profile (expected pprof protobuf, a Go goroutine dump with debug=1 or debug=2, \
+             a Go heap profile with debug=1, a V8 heap snapshot or a jemalloc heap_v2 dump); it starts with `{}`",
             lines::excerpt(&bytes[..bytes.len().min(40)])
         ),
     )
 }
 
 fn runtime_of(format: Format, profile: &Profile) -> Runtime {
+    let rust_names = || profile.functions.iter().any(|f| f.name.contains("::"));
+    // A jemalloc_pprof profile nothing symbolized has only addresses, but it has sample type
+    // inuse_space alone, which Go never writes.
+    let jemalloc_pprof =
+        || profile.sample_types.len() == 1 && profile.sample_types[0].name == "inuse_space";
     match format {
         Format::V8HeapSnapshot => Runtime::Node,
         Format::JemallocHeap => Runtime::Rust,
-        Format::Pprof if profile.functions.iter().any(|f| f.name.contains("::")) => Runtime::Rust,
+        Format::Pprof if rust_names() || jemalloc_pprof() => Runtime::Rust,
         _ => Runtime::Go,
     }
 }

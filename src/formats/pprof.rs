@@ -6,6 +6,7 @@ use pprof::protos::Message;
 use rustc_hash::FxHashMap;
 
 use crate::error::FormatError;
+use crate::formats::symbolize::{normalize_rust_name, Mapping, SymbolSources, Symbolizer};
 use crate::model::{Profile, ProfileBuilder, ProfileKind, ValueType};
 
 /// Does `head` start like a serialized `Profile` message? Every field of profile.proto has a
@@ -21,13 +22,52 @@ pub fn looks_like(head: &[u8]) -> bool {
     }
 }
 
-pub fn parse(bytes: &[u8]) -> Result<Profile, FormatError> {
+pub fn parse(bytes: &[u8], sources: &SymbolSources) -> Result<Profile, FormatError> {
     let raw = pprof::protos::Profile::decode(bytes)
         .map_err(|e| FormatError::new(format!("corrupt pprof protobuf: {e}")))?;
-    convert(&raw)
+    convert(&raw, sources)
 }
 
-fn convert(raw: &pprof::protos::Profile) -> Result<Profile, FormatError> {
+/// A symbolizer for profiles whose locations carry only addresses (jemalloc_pprof, pprof-rs
+/// without symbols), when there is anything to symbolize them with.
+fn symbolizer_for(
+    raw: &pprof::protos::Profile,
+    sources: &SymbolSources,
+) -> Result<Option<Symbolizer>, FormatError> {
+    if raw.location.iter().all(|l| !l.line.is_empty()) || raw.mapping.is_empty() {
+        return Ok(None);
+    }
+    let string = |i: i64| {
+        raw.string_table
+            .get(i as usize)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mappings: Vec<Mapping> = raw
+        .mapping
+        .iter()
+        .map(|m| Mapping {
+            start: m.memory_start,
+            end: m.memory_limit,
+            offset: m.file_offset,
+            path: string(m.filename),
+            build_id: Some(string(m.build_id)).filter(|b| !b.is_empty()),
+        })
+        .collect();
+    let has_sources = sources.binary.is_some() || sources.debug_dir.is_some();
+    if !has_sources
+        && !mappings
+            .iter()
+            .any(|m| std::path::Path::new(&m.path).is_file())
+    {
+        return Ok(None);
+    }
+    Symbolizer::new(mappings, sources)
+        .map(Some)
+        .map_err(FormatError::new)
+}
+
+fn convert(raw: &pprof::protos::Profile, sources: &SymbolSources) -> Result<Profile, FormatError> {
     let strings = &raw.string_table;
     let string = |index: i64, what: &str| -> Result<&str, FormatError> {
         usize::try_from(index)
@@ -82,14 +122,41 @@ fn convert(raw: &pprof::protos::Profile) -> Result<Profile, FormatError> {
         } else {
             name
         };
-        let id = builder.intern_function(name, string(f.filename, "function filename")?);
+        let id = builder.intern_function(
+            &normalize_rust_name(name),
+            string(f.filename, "function filename")?,
+        );
         function_ids.insert(f.id, id);
     }
+    // Symbolizer mapping index by pprof mapping id.
+    let mapping_index: FxHashMap<u64, usize> = raw
+        .mapping
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id, i))
+        .collect();
     let mapping_names: FxHashMap<u64, &str> = raw
         .mapping
         .iter()
         .map(|m| Ok((m.id, string(m.filename, "mapping filename")?)))
         .collect::<Result<_, FormatError>>()?;
+
+    let symbolizer = symbolizer_for(raw, sources)?;
+    if let Some(s) = &symbolizer {
+        builder
+            .profile_mut()
+            .warnings
+            .extend(s.warnings.iter().cloned());
+    }
+    // A location at the top of every stack it is in is the sampled instruction itself; the
+    // others are return addresses, which point after their call.
+    let mut leaf_only: FxHashMap<u64, bool> = FxHashMap::default();
+    for sample in &raw.sample {
+        for (i, id) in sample.location_id.iter().enumerate() {
+            let entry = leaf_only.entry(*id).or_insert(true);
+            *entry &= i == 0;
+        }
+    }
 
     // Each location expands to its lines, innermost (inlined) first, which is the leaf-first
     // order the model keeps.
@@ -97,10 +164,42 @@ fn convert(raw: &pprof::protos::Profile) -> Result<Profile, FormatError> {
     for loc in &raw.location {
         let mut frames = Vec::with_capacity(loc.line.len().max(1));
         if loc.line.is_empty() {
-            // Unsymbolized: keep the address and mapping so the user can still tell frames apart.
-            let mapping = mapping_names.get(&loc.mapping_id).copied().unwrap_or("");
-            let function = builder.intern_function(&format!("0x{:x}", loc.address), mapping);
-            frames.push(builder.intern_frame(function, 0));
+            let caller = !leaf_only.get(&loc.id).copied().unwrap_or(false);
+            // A mapping over the whole address space means the address is already relative to
+            // the binary (jemalloc_pprof writes them so).
+            let mapping = raw.mapping.iter().find(|m| m.id == loc.mapping_id);
+            let relative =
+                mapping.is_some_and(|m| m.memory_start == 0 && m.memory_limit == u64::MAX);
+            let resolved =
+                symbolizer
+                    .as_ref()
+                    .and_then(|s| match mapping_index.get(&loc.mapping_id) {
+                        Some(&m) if relative => s.frames_in(m, loc.address, caller),
+                        _ => s.frames(loc.address, caller),
+                    });
+            match resolved {
+                Some(resolved) => {
+                    for f in resolved {
+                        let function = builder.intern_function(&f.function, &f.file);
+                        frames.push(builder.intern_frame(function, f.line));
+                    }
+                }
+                None => {
+                    // Unsymbolized: keep the address and mapping so frames can be told apart.
+                    let mapping = mapping_names.get(&loc.mapping_id).copied().unwrap_or("");
+                    let name = match (&symbolizer, relative) {
+                        (_, true) => format!(
+                            "{}+0x{:x}",
+                            mapping.rsplit('/').next().unwrap_or(mapping),
+                            loc.address
+                        ),
+                        (Some(s), false) => s.unresolved_name(loc.address),
+                        (None, false) => format!("0x{:x}", loc.address),
+                    };
+                    let function = builder.intern_function(&name, mapping);
+                    frames.push(builder.intern_frame(function, 0));
+                }
+            }
         }
         for line in &loc.line {
             let function = *function_ids.get(&line.function_id).ok_or_else(|| {

@@ -1,6 +1,8 @@
 //! Decides an input's format from its first bytes (after gunzip), never from its name.
 
-use crate::formats::{go_heap_text, goroutine_text, goroutine_traceback, pprof, v8_snapshot};
+use crate::formats::{
+    go_heap_text, goroutine_text, goroutine_traceback, jemalloc, pprof, v8_snapshot,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -48,7 +50,7 @@ pub fn sniff(head: &[u8]) -> Option<Format> {
         Some(Format::GoroutineText)
     } else if go_heap_text::looks_like(text) {
         Some(Format::GoHeapText)
-    } else if text.starts_with(b"heap_v2/") {
+    } else if jemalloc::looks_like(text) {
         Some(Format::JemallocHeap)
     } else if v8_snapshot::looks_like(text) {
         Some(Format::V8HeapSnapshot)
