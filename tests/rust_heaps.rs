@@ -282,3 +282,22 @@ fn damaged_dumps_and_wrong_binaries() {
         "{e}"
     );
 }
+
+#[test]
+fn debug_files_are_found_by_build_id() {
+    // The jemalloc_pprof profile names its binary `./leaklab` with build id 6029f1da…; a debug
+    // directory laid out as `.build-id/60/29f1da….debug` supplies it.
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir
+        .path()
+        .join(".build-id/60/29f1da5913941075bde099bf261904b79bb890.debug");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::fs::copy(fixture("rust/leaklab"), &target).unwrap();
+    let report = json(&[
+        "top",
+        &dump("cache-leak-i0200.pb.gz"),
+        "--debug-dir",
+        path(dir.path()),
+    ]);
+    assert_eq!(report["rows"][0]["key"], "leaklab::main::{{closure}}");
+}
