@@ -15,7 +15,8 @@ use crate::formats::ReadOptions;
     long_about = "Find memory and goroutine leaks in the profiles your services already produce.\n\n\
 Reads Go pprof profiles (heap, allocs, goroutine, goroutineleak; gzipped or not), goroutine dumps \
 (debug=1, debug=2, panics, SIGQUIT), Go heap text (debug=1) and V8 heap snapshots. The format is taken from the \
-content, never from the file name.\n\nExit codes: 0 success, 2 usage or input error."
+content, never from the file name.\n\nExit codes: 0 success, 1 `scan` found a leak (growing or proven), \
+2 usage or input error."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -30,6 +31,54 @@ pub enum Command {
     Diff(DiffArgs),
     /// Why objects of a heap snapshot are alive: their shortest paths from the GC roots.
     Retainers(RetainersArgs),
+    /// Name the leaks in the profiles of one process, from the catalogue of known signatures
+    /// and generic growth. Exit code 1 when a leak is growing or proven.
+    Scan(ScanArgs),
+    /// The catalogue of known leak signatures.
+    Signatures(SignaturesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Profiles of one process in time order (capture times recorded in the files win when
+    /// every file has one). One file is enough for what one snapshot proves.
+    #[arg(required = true, num_args = 1..)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// A TOML file of extra signatures, in the catalogue's schema (repeatable).
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rule_files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SignaturesArgs {
+    #[command(subcommand)]
+    pub action: SignaturesAction,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table, global = true)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SignaturesAction {
+    /// Every signature: id, runtime, title (with `--format md`, the whole catalogue).
+    List,
+    /// One signature: what it matches, why it leaks, how to fix it.
+    Show {
+        /// The signature's id, e.g. go.grpc.clientconn-not-closed.
+        id: String,
+    },
 }
 
 #[derive(Debug, Args)]

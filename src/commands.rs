@@ -2,28 +2,46 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::analysis::heap_classes::Classes;
+use crate::analysis::heap_classes::{is_specific_class, Classes};
 use crate::analysis::retention::{
     class_summary, path_groups, retained_together, ClassKey, PathGroup, RetainerTree, Retention,
 };
 use crate::analysis::snapshot_diff::{class_series, compare, leak_rows, leaked_since, Analysed};
 use crate::analysis::{self, aggregate::resolve_sample_index, GroupBy, KeyOptions, Measure};
-use crate::cli::{Command, DiffArgs, OutputArgs, OutputFormat, RetainersArgs, TopArgs};
+use crate::cli::{
+    Command, DiffArgs, OutputArgs, OutputFormat, RetainersArgs, RulesArgs, ScanArgs,
+    SignaturesAction, SignaturesArgs, TopArgs,
+};
 use crate::error::{Error, Result};
 use crate::formats::{self, Contents, Input, ReadOptions};
 use crate::model::{HeapGraph, Profile};
 use crate::render::{self, views, Style};
 use crate::report::{
     DiffReport, HeapDiffReport, HeapSeriesReport, HeapTopReport, HeapTotals, InputInfo, LeaksSince,
-    RetainersReport, SeriesReport, TopReport, SCHEMA,
+    RetainersReport, ScanReport, SeriesReport, TopReport, SCHEMA,
 };
+use crate::signatures::{catalogue_markdown, matcher, Catalogue};
 
-pub fn run(command: &Command) -> Result<String> {
-    match command {
-        Command::Top(args) => top(args),
-        Command::Diff(args) => diff(args),
-        Command::Retainers(args) => retainers(args),
-    }
+/// What a command prints and the exit code it asks for.
+#[derive(Debug)]
+pub struct Outcome {
+    pub text: String,
+    /// `scan` found a leak that is growing or proven: exit code 1.
+    pub leak_found: bool,
+}
+
+pub fn run(command: &Command) -> Result<Outcome> {
+    let text = match command {
+        Command::Top(args) => top(args)?,
+        Command::Diff(args) => diff(args)?,
+        Command::Retainers(args) => retainers(args)?,
+        Command::Scan(args) => return scan(args),
+        Command::Signatures(args) => signatures(args)?,
+    };
+    Ok(Outcome {
+        text,
+        leak_found: false,
+    })
 }
 
 fn style(output: &OutputArgs) -> Style {
@@ -378,13 +396,6 @@ fn leaks_since(
     })
 }
 
-/// A class named by user or library code, not a V8 category or a plain container.
-fn is_specific_class(name: &str) -> bool {
-    !(name.starts_with('(')
-        || name.starts_with("system / ")
-        || matches!(name, "Object" | "Array" | "Map" | "Set" | "Function"))
-}
-
 fn retainers(args: &RetainersArgs) -> Result<String> {
     let input = formats::read(&args.file, &args.input.options())?;
     let graph = input.heap().ok_or_else(|| {
@@ -436,4 +447,80 @@ fn retainers(args: &RetainersArgs) -> Result<String> {
         path_count,
     };
     Ok(emit(&report, &args.output, views::retainers))
+}
+
+/// The built-in catalogue plus the user's rules files.
+fn catalogue(rules: &RulesArgs) -> Result<Catalogue> {
+    let mut catalogue = Catalogue::builtin();
+    for path in &rules.rule_files {
+        catalogue.add_file(path)?;
+    }
+    Ok(catalogue)
+}
+
+fn scan(args: &ScanArgs) -> Result<Outcome> {
+    let catalogue = catalogue(&args.rules)?;
+    let inputs = read_all(&args.files, &args.input.options())?;
+    let report = ScanReport {
+        schema: SCHEMA,
+        inputs: inputs.iter().map(InputInfo::of).collect(),
+        signatures_checked: catalogue
+            .entries
+            .iter()
+            .map(|e| e.signature.id.clone())
+            .collect(),
+        findings: matcher::scan(&inputs, &catalogue),
+    };
+    let style = style(&args.output);
+    let text = match args.output.format {
+        OutputFormat::Json => render::json(&report),
+        // The summary lists every finding; `-n` bounds the evidence tables after it.
+        _ => views::scan(&report, &style)
+            .iter()
+            .take(match args.output.rows {
+                Some(0) | None => usize::MAX,
+                Some(n) => n.saturating_add(1),
+            })
+            .map(|t| render::render(t, &style))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    Ok(Outcome {
+        text,
+        leak_found: report.has_active_leak(),
+    })
+}
+
+fn signatures(args: &SignaturesArgs) -> Result<String> {
+    let catalogue = catalogue(&args.rules)?;
+    let style = Style {
+        format: args.format,
+        wide: false,
+        full_names: true,
+    };
+    match &args.action {
+        SignaturesAction::List => Ok(match args.format {
+            OutputFormat::Json => render::json(
+                &catalogue
+                    .entries
+                    .iter()
+                    .map(|e| &e.signature)
+                    .collect::<Vec<_>>(),
+            ),
+            OutputFormat::Md => catalogue_markdown(&catalogue),
+            OutputFormat::Table => render::render(&views::signature_list(&catalogue), &style),
+        }),
+        SignaturesAction::Show { id } => {
+            let entry = catalogue.get(id).ok_or_else(|| {
+                Error::Usage(format!(
+                    "no signature {id}; `leakscope signatures list` shows them all"
+                ))
+            })?;
+            Ok(match args.format {
+                OutputFormat::Json => render::json(&entry.signature),
+                OutputFormat::Md => crate::signatures::signature_markdown(&entry.signature),
+                OutputFormat::Table => views::signature_text(&entry.signature),
+            })
+        }
+    }
 }

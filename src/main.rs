@@ -6,11 +6,15 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = leakscope::cli::Cli::parse();
     match leakscope::commands::run(&cli.command) {
-        Ok(text) => {
+        Ok(outcome) => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = stdout.write_all(text.as_bytes());
-            ExitCode::SUCCESS
+            let _ = stdout.write_all(outcome.text.as_bytes());
+            if outcome.leak_found {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(error) => {
             eprintln!("leakscope: error: {error}");

@@ -221,3 +221,20 @@ pub struct RetainersReport {
     /// Distinct path shapes before `--paths` cut.
     pub path_count: usize,
 }
+
+/// `scan`: the inputs as given and what the catalogue and generic growth found in them.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanReport {
+    pub schema: &'static str,
+    pub inputs: Vec<InputInfo>,
+    /// Ids of the signatures that were checked (built-in and `--rules`).
+    pub signatures_checked: Vec<String>,
+    pub findings: Vec<crate::signatures::matcher::Finding>,
+}
+
+impl ScanReport {
+    /// A leak now: any finding growing at the last step or proven by one snapshot.
+    pub fn has_active_leak(&self) -> bool {
+        self.findings.iter().any(|f| f.status.is_active())
+    }
+}

@@ -276,6 +276,49 @@ fn stack_key(frames: &[u32], names: &[String]) -> String {
     key
 }
 
+/// Goroutines counted by (creating function, creator goroutine id), grouped by function,
+/// largest group first; `leaf_of` says where a live creator is now.
+pub fn creator_groups(
+    profile: &Profile,
+    creators: FxHashMap<(Option<u32>, u64), u64>,
+    options: &KeyOptions,
+    leaf_of: &dyn Fn(u64) -> Option<String>,
+) -> Vec<CreatorGroup> {
+    let mut groups: FxHashMap<Option<u32>, Vec<(u64, u64)>> = FxHashMap::default();
+    for ((function, creator), count) in creators {
+        groups.entry(function).or_default().push((creator, count));
+    }
+    let mut out: Vec<CreatorGroup> = groups
+        .into_iter()
+        .map(|(function, mut by_creator)| {
+            by_creator.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+            let known: Vec<_> = by_creator.iter().filter(|(id, _)| *id != 0).collect();
+            CreatorGroup {
+                function: function
+                    .map(|f| FrameKeys::function_key(profile, f, options))
+                    .unwrap_or_default(),
+                goroutines: by_creator.iter().map(|(_, c)| c).sum(),
+                distinct_creators: known.len() as u64,
+                top_creators: known
+                    .iter()
+                    .take(3)
+                    .map(|&&(id, created)| Creator {
+                        id,
+                        created,
+                        now_in: leaf_of(id),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    out.sort_by(|x, y| {
+        y.goroutines
+            .cmp(&x.goroutines)
+            .then_with(|| x.function.cmp(&y.function))
+    });
+    out
+}
+
 fn goroutine_details(
     profile: &Profile,
     by: GroupBy,
@@ -339,38 +382,7 @@ fn goroutine_details(
                 })
                 .collect();
             states.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.state.cmp(&y.state)));
-            let mut groups: FxHashMap<Option<u32>, Vec<(u64, u64)>> = FxHashMap::default();
-            for ((function, creator), count) in a.creators {
-                groups.entry(function).or_default().push((creator, count));
-            }
-            let mut creators: Vec<CreatorGroup> = groups
-                .into_iter()
-                .map(|(function, mut by_creator)| {
-                    by_creator.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
-                    let known: Vec<_> = by_creator.iter().filter(|(id, _)| *id != 0).collect();
-                    CreatorGroup {
-                        function: function
-                            .map(|f| FrameKeys::function_key(profile, f, options))
-                            .unwrap_or_default(),
-                        goroutines: by_creator.iter().map(|(_, c)| c).sum(),
-                        distinct_creators: known.len() as u64,
-                        top_creators: known
-                            .iter()
-                            .take(3)
-                            .map(|&&(id, created)| Creator {
-                                id,
-                                created,
-                                now_in: leaf_of(id),
-                            })
-                            .collect(),
-                    }
-                })
-                .collect();
-            creators.sort_by(|x, y| {
-                y.goroutines
-                    .cmp(&x.goroutines)
-                    .then_with(|| x.function.cmp(&y.function))
-            });
+            let creators = creator_groups(profile, a.creators, options, &leaf_of);
             GoroutineDetail {
                 states,
                 waiting_1m_plus: a.waiting,

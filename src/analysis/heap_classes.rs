@@ -395,6 +395,13 @@ impl Trie {
     }
 }
 
+/// A class named by user or library code, not a V8 category or a plain container.
+pub fn is_specific_class(name: &str) -> bool {
+    !(name.starts_with('(')
+        || name.starts_with("system / ")
+        || matches!(name, "Object" | "Array" | "Map" | "Set" | "Function"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

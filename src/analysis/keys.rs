@@ -196,6 +196,18 @@ impl FrameKeys {
     }
 }
 
+/// A stack's key, root first and `;`-separated, leaving out hidden frames and leading allocator
+/// frames, as `top --by stack` shows it.
+pub fn stack_key_of(profile: &Profile, keys: &FrameKeys, stack: u32) -> String {
+    let frames: Vec<&str> = profile
+        .stack(stack)
+        .iter()
+        .skip_while(|&&frame| keys.leading_skip[frame as usize])
+        .filter_map(|&frame| keys.frame_key[frame as usize].map(|k| keys.keys[k as usize].as_str()))
+        .collect();
+    frames.iter().rev().copied().collect::<Vec<_>>().join(";")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

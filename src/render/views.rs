@@ -8,8 +8,10 @@ use crate::analysis::diff::Change;
 use crate::analysis::retention::PathGroup;
 use crate::report::{
     DiffReport, HeapDiffReport, HeapSeriesReport, HeapTopReport, InputInfo, RetainersReport,
-    SeriesReport, TopReport,
+    ScanReport, SeriesReport, TopReport,
 };
+use crate::signatures::matcher::{Finding, Status};
+use crate::signatures::{Catalogue, Signature};
 
 /// Frames shown per stack row in tables.
 const STACK_LINES: usize = 8;
@@ -520,4 +522,241 @@ pub fn retainers(report: &RetainersReport, _style: &Style) -> TextTable {
         ));
     }
     table
+}
+
+fn status_name(status: Status) -> &'static str {
+    match status {
+        Status::Growing => "GROWING",
+        Status::Plateau => "plateau",
+        Status::Receding => "receding",
+        Status::Present => "PRESENT",
+    }
+}
+
+/// `scan`: a summary table of the findings, then one table of evidence per finding.
+pub fn scan(report: &ScanReport, style: &Style) -> Vec<TextTable> {
+    let mut heading: Vec<String> = report.inputs.iter().map(describe_input).collect();
+    heading.push(format!(
+        "{} signatures checked, {} findings",
+        report.signatures_checked.len(),
+        report.findings.len()
+    ));
+    let rows = report
+        .findings
+        .iter()
+        .map(|f| {
+            vec![
+                format!("{}\n{}", f.signature, f.title),
+                status_name(f.status).to_string(),
+                join_values(&f.series, &f.unit),
+            ]
+        })
+        .collect();
+    let mut summary = TextTable {
+        heading,
+        headers: vec!["signature".into(), "status".into(), f_series_header(report)],
+        numeric: vec![false, false, true],
+        rows,
+        notes: warnings(&report.inputs.iter().collect::<Vec<_>>()),
+    };
+    if report.findings.is_empty() {
+        summary
+            .notes
+            .push("No known leak signature and no steady growth in these inputs.".into());
+    } else if report.has_active_leak() {
+        summary.notes.push(
+            "GROWING: grew at the last step; PRESENT: proven by one snapshot; plateau: grew, then \
+             stopped (residue of a fixed leak); receding: went back down."
+                .into(),
+        );
+    }
+    std::iter::once(summary)
+        .chain(report.findings.iter().map(|f| finding(f, report, style)))
+        .collect()
+}
+
+fn f_series_header(report: &ScanReport) -> String {
+    match report.inputs.len() {
+        1 => "value".into(),
+        n => format!("over {n} inputs"),
+    }
+}
+
+fn finding(f: &Finding, report: &ScanReport, style: &Style) -> TextTable {
+    let mut heading = vec![format!(
+        "{} [{}]: {}",
+        f.signature,
+        status_name(f.status),
+        f.title
+    )];
+    let inputs = if f.inputs.len() == report.inputs.len() && f.inputs.len() > 2 {
+        format!("all {} inputs", f.inputs.len())
+    } else {
+        let paths: Vec<&str> = f
+            .inputs
+            .iter()
+            .filter_map(|&i| report.inputs.get(i).map(|x| x.path.as_str()))
+            .collect();
+        paths.join(", ")
+    };
+    heading.push(format!(
+        "{}: {} ({} per step) over {}; fingerprint {}",
+        f.metric,
+        join_values(&f.series, &f.unit),
+        format_delta(f.growth_per_step.round() as i64, &f.unit),
+        inputs,
+        f.fingerprint
+    ));
+    let e = &f.evidence;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for s in &e.stacks {
+        let lines = if s.name.contains(';') {
+            stack_lines(&s.name, style.full_names, STACK_LINES)
+        } else {
+            vec![display_key(&s.name, style.full_names)]
+        };
+        rows.push(vec![lines.join("\n"), join_values(&s.values, &f.unit)]);
+    }
+    for s in &e.co_growing {
+        rows.push(vec![
+            format!("growing with them: {}", s.name),
+            join_values(&s.values, &f.unit),
+        ]);
+    }
+    for s in &e.classes {
+        rows.push(vec![s.name.clone(), join_values(&s.values, "objects")]);
+    }
+    for c in &e.creators {
+        let who = match (c.distinct_creators, c.top_creators.first()) {
+            (1, Some(one)) => match &one.now_in {
+                Some(now) => format!(
+                    "one goroutine ({}) created them all, a loop now in {}",
+                    one.id,
+                    short_function(now)
+                ),
+                None => format!("one goroutine ({}) created them all; it has exited", one.id),
+            },
+            (0, _) => "creator not recorded".to_string(),
+            (n, _) => format!("{n} distinct goroutines created them (per request or per call)"),
+        };
+        rows.push(vec![
+            format!(
+                "created by {}\n{who}",
+                display_key(&c.function, style.full_names)
+            ),
+            c.goroutines.to_string(),
+        ]);
+    }
+    for g in &e.retainers {
+        rows.push(vec![
+            format!("{}\n{}", path_summary(g).trim(), path_lines(g).join("\n")),
+            g.objects.to_string(),
+        ]);
+    }
+    let mut notes = Vec::new();
+    if let Some([lo, hi]) = e.wait_minutes {
+        notes.push(format!(
+            "Waiting for {lo} to {hi} minutes in the last goroutine dump."
+        ));
+    }
+    notes.extend(e.hints.iter().cloned());
+    notes.push(format!("Why: {}", one_paragraph(&f.explanation)));
+    notes.push(format!("Fix: {}", one_paragraph(&f.fix)));
+    notes.extend(f.references.iter().map(|r| format!("See {r}")));
+    TextTable {
+        heading,
+        headers: vec!["evidence".into(), "per input".into()],
+        numeric: vec![false, true],
+        rows,
+        notes,
+    }
+}
+
+/// Catalogue text is wrapped at 100 columns in the TOML; tables wrap it themselves.
+fn one_paragraph(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `signatures list`.
+pub fn signature_list(catalogue: &Catalogue) -> TextTable {
+    TextTable {
+        heading: vec![format!("{} signatures", catalogue.entries.len())],
+        headers: vec!["signature".into(), "reads".into()],
+        numeric: vec![false, false],
+        rows: catalogue
+            .entries
+            .iter()
+            .map(|e| {
+                let s = &e.signature;
+                vec![format!("{}\n{}", s.id, s.title), profile_name(s).into()]
+            })
+            .collect(),
+        notes: vec!["`leakscope signatures show ID` explains one and says how to fix it.".into()],
+    }
+}
+
+fn profile_name(s: &Signature) -> &'static str {
+    match s.profile {
+        crate::signatures::ProfileClass::Goroutine => "goroutines",
+        crate::signatures::ProfileClass::Heap => "heap profile",
+        crate::signatures::ProfileClass::Snapshot => "heap snapshot",
+    }
+}
+
+/// `signatures show ID`: plain text, for a terminal.
+pub fn signature_text(s: &Signature) -> String {
+    let mut out = format!("{}\n{}\n\n", s.id, s.title);
+    let mut field = |label: &str, value: String| {
+        if !value.is_empty() {
+            out.push_str(&format!("{label:<14}{value}\n"));
+        }
+    };
+    field(
+        "runtime",
+        format!("{} ({}), {}", s.runtime, s.library, s.versions),
+    );
+    field("reads", format!("{}, metric {}", profile_name(s), s.metric));
+    field("recognised by", s.recognised_by.clone());
+    field("markers", s.markers.join("\n              "));
+    field("requires", s.require_all.join("\n              "));
+    field("not counted", s.minus.join("\n              "));
+    field(
+        "co-growing",
+        s.co_growing
+            .iter()
+            .map(|c| format!("{}: {}", c.name, c.frame))
+            .collect::<Vec<_>>()
+            .join("\n              "),
+    );
+    field("classes", s.classes.join(", "));
+    field("with them", s.co_classes.join(", "));
+    field(
+        "threshold",
+        s.min_growth
+            .map(|g| format!("growth of at least {g} over a series"))
+            .unwrap_or_default(),
+    );
+    let one_snapshot = match (&s.proof, s.present_min_count) {
+        (Some(_), _) => "proof by itself".to_string(),
+        (None, Some(n)) => format!(
+            "proof with at least {n} matched goroutines{}",
+            s.present_min_wait_spread_minutes
+                .map(|m| format!(" whose wait ages spread over {m} minutes"))
+                .unwrap_or_default()
+        ),
+        (None, None) => String::new(),
+    };
+    field("one snapshot", one_snapshot);
+    out.push_str(&format!(
+        "\nWhy\n{}\n\nFix\n{}\n",
+        s.explanation.trim(),
+        s.fix.trim()
+    ));
+    if !s.references.is_empty() {
+        out.push_str("\nReferences\n");
+        for r in &s.references {
+            out.push_str(&format!("{r}\n"));
+        }
+    }
+    out
 }

@@ -1,0 +1,350 @@
+//! Known leak signatures as data: one TOML catalogue per runtime under `catalog/`, embedded at
+//! build time, plus the user's own files (`--rules`). The matcher is generic: an entry names the
+//! evidence (frames, classes, a runtime proof), the metric and its thresholds; nothing here
+//! knows a particular library.
+
+pub mod matcher;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, FormatError};
+
+const BUILTIN: [(&str, &str); 3] = [
+    ("go.toml", include_str!("catalog/go.toml")),
+    ("node.toml", include_str!("catalog/node.toml")),
+    ("rust.toml", include_str!("catalog/rust.toml")),
+];
+
+/// What kind of input an entry reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProfileClass {
+    /// Go goroutine profiles, any encoding.
+    Goroutine,
+    /// Heap profiles with allocation stacks (Go heap, jemalloc, pprof).
+    Heap,
+    /// Heap snapshots with an object graph (V8).
+    Snapshot,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoFrame {
+    pub name: String,
+    pub frame: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetainerHint {
+    pub pattern: String,
+    pub meaning: String,
+}
+
+/// One catalogue entry.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signature {
+    pub id: String,
+    pub runtime: String,
+    pub profile: ProfileClass,
+    pub title: String,
+    pub library: String,
+    pub versions: String,
+    pub recognised_by: String,
+    /// `goroutines`, `inuse_space` or `objects`.
+    pub metric: String,
+    /// Stacks count when any of their frames matches one of these.
+    #[serde(default)]
+    pub markers: Vec<String>,
+    /// ... and every one of these.
+    #[serde(default)]
+    pub require_all: Vec<String>,
+    /// Stacks matching one of these are taken off the metric (e.g. streams still being read).
+    #[serde(default)]
+    pub minus: Vec<String>,
+    /// Frames expected to grow with the markers, reported beside them.
+    #[serde(default)]
+    pub co_growing: Vec<CoFrame>,
+    /// Heap snapshots: the classes whose objects are the metric.
+    #[serde(default)]
+    pub classes: Vec<String>,
+    /// Heap snapshots: classes expected to grow with them.
+    #[serde(default)]
+    pub co_classes: Vec<String>,
+    #[serde(default)]
+    pub retainer_hints: Vec<RetainerHint>,
+    /// A proof the runtime gives in one snapshot: `runtime-leak-marks`.
+    #[serde(default)]
+    pub proof: Option<String>,
+    /// Growth over the series, in the metric's unit, below which nothing is reported.
+    #[serde(default)]
+    pub min_growth: Option<f64>,
+    /// One snapshot proves a leak when the metric reaches this ...
+    #[serde(default)]
+    pub present_min_count: Option<i64>,
+    /// ... and the matched goroutines' wait ages spread over at least this many minutes.
+    #[serde(default)]
+    pub present_min_wait_spread_minutes: Option<u32>,
+    pub explanation: String,
+    pub fix: String,
+    #[serde(default)]
+    pub references: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogueFile {
+    #[serde(default)]
+    signature: Vec<Signature>,
+}
+
+/// An entry with its patterns compiled.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub signature: Signature,
+    pub markers: Vec<Regex>,
+    pub require_all: Vec<Regex>,
+    pub minus: Vec<Regex>,
+    pub co_growing: Vec<(String, Regex)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    pub entries: Vec<Compiled>,
+}
+
+impl Catalogue {
+    /// The catalogue shipped with leakscope.
+    pub fn builtin() -> Catalogue {
+        let mut catalogue = Catalogue::default();
+        for (name, text) in BUILTIN {
+            catalogue
+                .add(text)
+                .unwrap_or_else(|e| panic!("built-in catalogue {name}: {e:?}"));
+        }
+        catalogue
+    }
+
+    /// Adds a user's rules file; errors name the line and column.
+    pub fn add_file(&mut self, path: &std::path::Path) -> Result<(), Error> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| FormatError::new(format!("cannot read: {e}")).in_file(path))?;
+        self.add(&text).map_err(|e| e.in_file(path))
+    }
+
+    fn add(&mut self, text: &str) -> Result<(), FormatError> {
+        let file: CatalogueFile = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|s| line_column(text, s.start))
+                .unwrap_or((0, 0));
+            let message = e.message().to_string();
+            FormatError::at_line(line as u64, format!("column {column}: {message}"))
+        })?;
+        for signature in file.signature {
+            let compiled = compile(signature).map_err(FormatError::new)?;
+            if self
+                .entries
+                .iter()
+                .any(|e| e.signature.id == compiled.signature.id)
+            {
+                return Err(FormatError::new(format!(
+                    "signature {} is defined twice",
+                    compiled.signature.id
+                )));
+            }
+            self.entries.push(compiled);
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Compiled> {
+        self.entries.iter().find(|e| e.signature.id == id)
+    }
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
+}
+
+fn compile(signature: Signature) -> Result<Compiled, String> {
+    let id = signature.id.clone();
+    let regexes = |field: &str, patterns: &[String]| -> Result<Vec<Regex>, String> {
+        patterns
+            .iter()
+            .map(|p| Regex::new(p).map_err(|e| format!("signature {id}: {field}: {e}")))
+            .collect()
+    };
+    if id.is_empty() {
+        return Err("a signature has an empty id".into());
+    }
+    if !matches!(signature.runtime.as_str(), "go" | "node" | "rust") {
+        return Err(format!("signature {id}: runtime must be go, node or rust"));
+    }
+    let has_evidence = !signature.markers.is_empty()
+        || !signature.require_all.is_empty()
+        || !signature.classes.is_empty()
+        || signature.proof.is_some();
+    if !has_evidence {
+        return Err(format!(
+            "signature {id}: names no evidence (markers, require_all, classes or proof)"
+        ));
+    }
+    if let Some(proof) = &signature.proof {
+        if proof != "runtime-leak-marks" {
+            return Err(format!("signature {id}: unknown proof `{proof}`"));
+        }
+    }
+    if signature.profile == ProfileClass::Snapshot && signature.classes.is_empty() {
+        return Err(format!(
+            "signature {id}: a snapshot signature needs classes"
+        ));
+    }
+    let markers = regexes("markers", &signature.markers)?;
+    let require_all = regexes("require_all", &signature.require_all)?;
+    let minus = regexes("minus", &signature.minus)?;
+    let co_growing = signature
+        .co_growing
+        .iter()
+        .map(|c| {
+            Regex::new(&c.frame)
+                .map(|r| (c.name.clone(), r))
+                .map_err(|e| format!("signature {id}: co_growing {}: {e}", c.name))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Compiled {
+        signature,
+        markers,
+        require_all,
+        minus,
+        co_growing,
+    })
+}
+
+/// The catalogue for humans, in Markdown (docs/signatures.md is this text).
+pub fn catalogue_markdown(catalogue: &Catalogue) -> String {
+    let mut out = String::from(
+        "# Leak signature catalogue\n\n\
+This page is generated from `src/signatures/catalog/*.toml` by `leakscope signatures list --format md`;\n\
+a test keeps it in sync. Ids are part of leakscope's interface. Generic findings beside these:\n\
+`go.goroutines.growth` (a goroutine stack that grows at every step) and `heap.growth` (an\n\
+allocation site or constructor that grows at every step beyond noise), reported only where no\n\
+entry below explains the growth.\n\n",
+    );
+    for e in &catalogue.entries {
+        out.push_str(&signature_markdown(&e.signature));
+    }
+    out
+}
+
+/// One signature in Markdown: a section of docs/signatures.md.
+pub fn signature_markdown(s: &Signature) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("## `{}`\n\n**{}**\n\n", s.id, s.title));
+    out.push_str(&format!(
+        "- Runtime: {} ({}), {}; reads {} profiles, metric: {}\n",
+        s.runtime,
+        s.library,
+        s.versions,
+        match s.profile {
+            ProfileClass::Goroutine => "goroutine",
+            ProfileClass::Heap => "heap",
+            ProfileClass::Snapshot => "V8 heap snapshot",
+        },
+        s.metric
+    ));
+    out.push_str(&format!("- Recognised by: {}\n", s.recognised_by));
+    for (label, list) in [
+        ("Marker frames", &s.markers),
+        ("Required frames", &s.require_all),
+        ("Not counted (still read)", &s.minus),
+        ("Classes", &s.classes),
+        ("Growing with them", &s.co_classes),
+    ] {
+        if !list.is_empty() {
+            let items: Vec<String> = list.iter().map(|m| format!("`{m}`")).collect();
+            out.push_str(&format!("- {label}: {}\n", items.join(", ")));
+        }
+    }
+    if !s.co_growing.is_empty() {
+        let items: Vec<String> = s
+            .co_growing
+            .iter()
+            .map(|c| format!("{} (`{}`)", c.name, c.frame))
+            .collect();
+        out.push_str(&format!("- Growing with them: {}\n", items.join(", ")));
+    }
+    if let Some(g) = s.min_growth {
+        out.push_str(&format!(
+            "- Reported when the metric grows by at least {g} over a series\n"
+        ));
+    }
+    if let Some(n) = s.present_min_count {
+        out.push_str(&format!(
+            "- One snapshot is enough with at least {n} matched goroutines{}\n",
+            s.present_min_wait_spread_minutes
+                .map(|m| format!(" whose wait ages spread over {m} minutes or more"))
+                .unwrap_or_default()
+        ));
+    }
+    if s.proof.is_some() {
+        out.push_str("- One snapshot is proof\n");
+    }
+    out.push_str(&format!(
+        "\n{}\n\n**Fix.** {}\n\n",
+        s.explanation.trim(),
+        s.fix.trim()
+    ));
+    if !s.references.is_empty() {
+        out.push_str("References:\n");
+        for r in &s.references {
+            out.push_str(&format!("- <{r}>\n"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalogue_loads_with_every_required_id() {
+        let c = Catalogue::builtin();
+        for id in [
+            "go.grpc.clientconn-not-closed",
+            "go.grpc.client-stream-abandoned",
+            "go.grpc.server-handlers-piling",
+            "go.grpc.server-transports-piling",
+            "go.grpc.stream-buffers-unread",
+            "go.runtime.goroutine-leak-proven",
+            "node.grpcjs.client-not-closed",
+            "node.grpcjs.stream-not-ended",
+            "node.grpcjs.subchannels-piling",
+            "rust.tonic.channel-not-dropped",
+            "rust.tonic.stream-not-dropped",
+        ] {
+            assert!(c.get(id).is_some(), "{id}");
+        }
+    }
+
+    #[test]
+    fn bad_rules_name_line_and_column() {
+        let mut c = Catalogue::default();
+        let e = c
+            .add("[[signature]]\nid = \"x\"\nruntime = 3\n")
+            .unwrap_err();
+        assert_eq!(e.place, crate::error::Place::Line(3));
+        assert!(e.message.starts_with("column "), "{e:?}");
+        let e = c
+            .add("[[signature]]\nid='x'\nruntime='go'\nprofile='goroutine'\ntitle='t'\nlibrary='l'\nversions='v'\nrecognised_by='r'\nmetric='goroutines'\nmarkers=['(']\nexplanation='e'\nfix='f'\n")
+            .unwrap_err();
+        assert!(e.message.contains("markers"), "{e:?}");
+    }
+}
