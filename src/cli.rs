@@ -15,8 +15,8 @@ use crate::formats::ReadOptions;
     long_about = "Find memory and goroutine leaks in the profiles your services already produce.\n\n\
 Reads Go pprof profiles (heap, allocs, goroutine, goroutineleak; gzipped or not), goroutine dumps \
 (debug=1, debug=2, panics, SIGQUIT), Go heap text (debug=1) and V8 heap snapshots. The format is taken from the \
-content, never from the file name.\n\nExit codes: 0 success, 1 `scan` found a leak (growing or proven), \
-2 usage or input error."
+content, never from the file name.\n\nExit codes: 0 success, 1 `scan` found a leak (growing or proven) \
+or `check` a regression, 2 usage or input error."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -36,6 +36,68 @@ pub enum Command {
     Scan(ScanArgs),
     /// The catalogue of known leak signatures.
     Signatures(SignaturesArgs),
+    /// Gate a build on leak regressions: `scan` judged by a policy. Exit code 0 pass,
+    /// 1 regression, 2 usage or input error.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// A short verdict first, then one line per finding.
+    Text,
+    /// The verdict and every finding (schema leakscope/1).
+    Json,
+    /// JUnit XML: one test case per signature checked.
+    Junit,
+    /// SARIF 2.1.0: one result per finding, rules from the catalogue.
+    Sarif,
+    /// GitHub Actions workflow commands; a Markdown job summary goes to $GITHUB_STEP_SUMMARY.
+    Github,
+    /// Markdown.
+    Md,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Profiles of one process in time order (capture times recorded in the files win when
+    /// every file has one).
+    #[arg(required_unless_present = "print_default_policy")]
+    pub files: Vec<PathBuf>,
+    /// The policy: thresholds, actions per signature, allow-list [default: the built-in one,
+    /// see --print-default-policy].
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// The JSON of an earlier `check` or `scan` (e.g. of the main branch): only findings whose
+    /// fingerprint it lacks fail.
+    #[arg(long, value_name = "FILE")]
+    pub baseline_findings: Option<PathBuf>,
+    /// Format of the standard output.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// Also write a format to a file, whole or not at all (repeatable): `--output junit=leaks.xml`.
+    #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = parse_output)]
+    pub outputs: Vec<(CheckFormat, PathBuf)>,
+    /// Print the default policy, a documented TOML file to start from, and exit.
+    #[arg(long)]
+    pub print_default_policy: bool,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// `junit=reports/leaks.xml`.
+fn parse_output(text: &str) -> Result<(CheckFormat, PathBuf), String> {
+    let (format, path) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected FORMAT=PATH, e.g. junit=leaks.xml, not `{text}`"))?;
+    let format = CheckFormat::from_str(format, true).map_err(|_| {
+        format!("unknown format `{format}`: text, json, junit, sarif, github or md")
+    })?;
+    if path.is_empty() {
+        return Err(format!("no path after `{format:?}=`"));
+    }
+    Ok((format, PathBuf::from(path)))
 }
 
 #[derive(Debug, Args)]

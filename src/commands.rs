@@ -9,16 +9,18 @@ use crate::analysis::retention::{
 use crate::analysis::snapshot_diff::{class_series, compare, leak_rows, leaked_since, Analysed};
 use crate::analysis::{self, aggregate::resolve_sample_index, GroupBy, KeyOptions, Measure};
 use crate::cli::{
-    Command, DiffArgs, OutputArgs, OutputFormat, RetainersArgs, RulesArgs, ScanArgs,
-    SignaturesAction, SignaturesArgs, TopArgs,
+    CheckArgs, CheckFormat, Command, DiffArgs, OutputArgs, OutputFormat, RetainersArgs, RulesArgs,
+    ScanArgs, SignaturesAction, SignaturesArgs, TopArgs,
 };
 use crate::error::{Error, Result};
 use crate::formats::{self, Contents, Input, ReadOptions};
 use crate::model::{HeapGraph, Profile};
+use crate::policy::{Date, Policy, Verdict, DEFAULT_POLICY};
 use crate::render::{self, views, Style};
 use crate::report::{
-    DiffReport, HeapDiffReport, HeapSeriesReport, HeapTopReport, HeapTotals, InputInfo, LeaksSince,
-    RetainersReport, ScanReport, SeriesReport, TopReport, SCHEMA,
+    CheckReport, DiffReport, HeapDiffReport, HeapSeriesReport, HeapTopReport, HeapTotals,
+    InputInfo, JudgedFinding, LeaksSince, RetainersReport, ScanReport, SeriesReport, TopReport,
+    SCHEMA,
 };
 use crate::signatures::{catalogue_markdown, matcher, Catalogue};
 
@@ -36,6 +38,7 @@ pub fn run(command: &Command) -> Result<Outcome> {
         Command::Diff(args) => diff(args)?,
         Command::Retainers(args) => retainers(args)?,
         Command::Scan(args) => return scan(args),
+        Command::Check(args) => return check(args),
         Command::Signatures(args) => signatures(args)?,
     };
     Ok(Outcome {
@@ -464,11 +467,7 @@ fn scan(args: &ScanArgs) -> Result<Outcome> {
     let report = ScanReport {
         schema: SCHEMA,
         inputs: inputs.iter().map(InputInfo::of).collect(),
-        signatures_checked: catalogue
-            .entries
-            .iter()
-            .map(|e| e.signature.id.clone())
-            .collect(),
+        signatures_checked: catalogue.ids(),
         findings: matcher::scan(&inputs, &catalogue),
     };
     let style = style(&args.output);
@@ -523,4 +522,173 @@ fn signatures(args: &SignaturesArgs) -> Result<String> {
             })
         }
     }
+}
+
+/// Fingerprints in the JSON of an earlier `check` or `scan`.
+fn baseline_fingerprints(path: &Path) -> Result<Vec<String>> {
+    let fail = |m: String| crate::error::FormatError::new(m).in_file(path);
+    let text = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let value: serde_json::Value = serde_json::from_slice(&text).map_err(|e| {
+        crate::error::FormatError::at_line(e.line() as u64, format!("not JSON: {e}")).in_file(path)
+    })?;
+    let findings = value["findings"].as_array().ok_or_else(|| {
+        fail("not the JSON of `leakscope check` or `scan`: no \"findings\" list".into())
+    })?;
+    Ok(findings
+        .iter()
+        .filter_map(|f| f["fingerprint"].as_str().map(str::to_string))
+        .collect())
+}
+
+/// Each kind of input needs `min_snapshots` files.
+fn enough_snapshots(inputs: &[Input], policy: &Policy) -> Result<()> {
+    let mut counts: Vec<(crate::signatures::ProfileClass, usize)> = Vec::new();
+    for class in inputs.iter().filter_map(matcher::input_class) {
+        match counts.iter_mut().find(|(c, _)| *c == class) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((class, 1)),
+        }
+    }
+    if counts.is_empty() {
+        return Err(Error::Usage(
+            "check needs goroutine profiles, heap profiles or heap snapshots".into(),
+        ));
+    }
+    for (class, n) in counts {
+        if n < policy.min_snapshots {
+            return Err(Error::Usage(format!(
+                "check needs at least {} {} (min_snapshots in the policy); got {n}",
+                policy.min_snapshots,
+                match class {
+                    crate::signatures::ProfileClass::Goroutine => "goroutine profiles",
+                    crate::signatures::ProfileClass::Heap => "heap profiles",
+                    crate::signatures::ProfileClass::Snapshot => "heap snapshots",
+                }
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check(args: &CheckArgs) -> Result<Outcome> {
+    if args.print_default_policy {
+        return Ok(Outcome {
+            text: DEFAULT_POLICY.to_string(),
+            leak_found: false,
+        });
+    }
+    let catalogue = catalogue(&args.rules)?;
+    let policy = match &args.policy {
+        Some(path) => Policy::from_file(path, &catalogue)?,
+        None => Policy::default_policy(),
+    };
+    let baseline = match &args.baseline_findings {
+        Some(path) => baseline_fingerprints(path)?,
+        None => Vec::new(),
+    };
+    let inputs = read_all(&args.files, &args.input.options())?;
+    enough_snapshots(&inputs, &policy)?;
+    let today = Date::today();
+    let findings: Vec<JudgedFinding> = matcher::scan(&inputs, &catalogue)
+        .into_iter()
+        .map(|finding| {
+            let known = baseline.contains(&finding.fingerprint);
+            let (verdict, reason) = policy.judge(&finding, known, today);
+            JudgedFinding {
+                finding,
+                verdict,
+                reason,
+                known,
+            }
+        })
+        .collect();
+    let regressions = findings
+        .iter()
+        .filter(|f| f.verdict == Verdict::Fail)
+        .count();
+    let report = CheckReport {
+        schema: SCHEMA,
+        verdict: if regressions > 0 { "fail" } else { "pass" },
+        regressions,
+        warnings: findings
+            .iter()
+            .filter(|f| f.verdict == Verdict::Warn)
+            .count(),
+        policy: args
+            .policy
+            .as_ref()
+            .map_or("default".to_string(), |p| p.display().to_string()),
+        baseline: args
+            .baseline_findings
+            .as_ref()
+            .map(|p| p.display().to_string()),
+        inputs: inputs.iter().map(InputInfo::of).collect(),
+        signatures_checked: catalogue.ids(),
+        findings,
+    };
+    let render = |format: CheckFormat| -> String {
+        match format {
+            CheckFormat::Text => render::ci::text(&report),
+            CheckFormat::Json => render::json(&report),
+            CheckFormat::Junit => render::ci::junit(&report),
+            CheckFormat::Sarif => render::ci::sarif(&report, &catalogue),
+            CheckFormat::Github => render::ci::github(&report),
+            CheckFormat::Md => render::ci::markdown(&report),
+        }
+    };
+    for (format, path) in &args.outputs {
+        write_atomically(path, &render(*format))?;
+    }
+    if args.format == CheckFormat::Github {
+        if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
+            append_whole(Path::new(&summary), &render::ci::markdown(&report))?;
+        }
+    }
+    Ok(Outcome {
+        text: render(args.format),
+        leak_found: regressions > 0,
+    })
+}
+
+/// Writes a file whole or not at all: a temporary file beside it, then a rename.
+fn write_atomically(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    let fail = |e: std::io::Error| Error::Output {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = std::fs::File::create(&temp).and_then(|mut file| {
+        file.write_all(text.as_bytes())?;
+        file.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&temp, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(fail(e))
+        }
+    }
+}
+
+/// Appends one whole block to a file other steps also append to (GitHub's job summary).
+fn append_whole(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| Error::Output {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
 }

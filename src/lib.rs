@@ -9,6 +9,7 @@ pub mod commands;
 pub mod error;
 pub mod formats;
 pub mod model;
+pub mod policy;
 pub mod render;
 pub mod report;
 pub mod signatures;

@@ -238,3 +238,32 @@ impl ScanReport {
         self.findings.iter().any(|f| f.status.is_active())
     }
 }
+
+/// A finding as `check` judged it.
+#[derive(Debug, Clone, Serialize)]
+pub struct JudgedFinding {
+    #[serde(flatten)]
+    pub finding: crate::signatures::matcher::Finding,
+    pub verdict: crate::policy::Verdict,
+    /// Why: the threshold, the allow-list entry, the baseline or the policy's action.
+    pub reason: String,
+    /// The baseline findings hold this fingerprint.
+    pub known: bool,
+}
+
+/// `check`: the verdict, then what `scan` found, each finding judged by the policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    pub schema: &'static str,
+    /// `pass` or `fail`.
+    pub verdict: &'static str,
+    pub regressions: usize,
+    pub warnings: usize,
+    /// The policy file, or `default`.
+    pub policy: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
+    pub inputs: Vec<InputInfo>,
+    pub signatures_checked: Vec<String>,
+    pub findings: Vec<JudgedFinding>,
+}

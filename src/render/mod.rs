@@ -1,6 +1,7 @@
 //! Output: every report becomes a `TextTable` (rendered as a terminal table or Markdown) or
 //! JSON. Renderers know nothing of file formats.
 
+pub mod ci;
 pub mod markdown;
 pub mod names;
 pub mod table;

@@ -94,16 +94,26 @@ struct Group<'a> {
     members: Vec<(usize, &'a Input)>,
 }
 
+/// The ids of the generic growth findings, beside the catalogue's.
+pub const GENERIC_SIGNATURES: [&str; 2] = ["go.goroutines.growth", "heap.growth"];
+
+/// Which kind of series an input belongs to; `None` for profiles no signature reads (CPU, ...).
+pub fn input_class(input: &Input) -> Option<ProfileClass> {
+    match (input.profile(), input.heap()) {
+        (Some(p), _) if p.kind.counts_goroutines() => Some(ProfileClass::Goroutine),
+        (Some(p), _) if matches!(p.kind, ProfileKind::Heap | ProfileKind::Allocs) => {
+            Some(ProfileClass::Heap)
+        }
+        (None, Some(_)) => Some(ProfileClass::Snapshot),
+        _ => None,
+    }
+}
+
 fn groups(inputs: &[Input]) -> Vec<Group<'_>> {
     let mut out: Vec<Group> = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
-        let class = match (input.profile(), input.heap()) {
-            (Some(p), _) if p.kind.counts_goroutines() => ProfileClass::Goroutine,
-            (Some(p), _) if matches!(p.kind, ProfileKind::Heap | ProfileKind::Allocs) => {
-                ProfileClass::Heap
-            }
-            (None, Some(_)) => ProfileClass::Snapshot,
-            _ => continue,
+        let Some(class) = input_class(input) else {
+            continue;
         };
         match out.iter_mut().find(|g| g.class == class) {
             Some(g) => g.members.push((i, input)),
@@ -578,25 +588,33 @@ fn generic_finding(
     values: Vec<i64>,
     indexes: &[usize],
 ) -> Finding {
-    let (title, explanation, fix) = match id {
-        "go.goroutines.growth" => (
-            "goroutines with one stack grow at every step",
+    let short = crate::render::names::short_function(leaf(key));
+    let (title, explanation, fix) = match (id, metric) {
+        ("go.goroutines.growth", _) => (
+            format!("goroutines blocked in {short} grow at every step"),
             "No known signature explains these goroutines, but their number grew at every snapshot: \
              something starts them faster than they finish.",
             "Read the stack: find where these goroutines are started and what they wait for, and give \
              them a way to end (a cancelled context, a closed channel, a Close call).",
         ),
+        (_, "objects") => (
+            format!("{key} objects grow at every step"),
+            "No known signature explains this growth, but the objects of this class grew at every \
+             snapshot, by more than noise.",
+            "Find who keeps these objects alive (`leakscope retainers SNAPSHOT --class NAME`), and \
+             bound or release them.",
+        ),
         _ => (
-            "memory at one allocation site grows at every step",
-            "No known signature explains this growth, but the live memory allocated here (or the \
-             objects of this class) grew at every snapshot, by more than noise.",
-            "Find who keeps these allocations alive (for heap snapshots: `leakscope retainers`), and \
+            format!("memory allocated in {short} grows at every step"),
+            "No known signature explains this growth, but the live memory allocated here grew at \
+             every snapshot, by more than noise.",
+            "Find who keeps these allocations alive (the stacks of `leakscope top --by stack`), and \
              bound or release them.",
         ),
     };
     Finding {
         signature: id.to_string(),
-        title: title.to_string(),
+        title,
         status: Status::Growing,
         fingerprint: fingerprint(&format!("{id}\n{key}")),
         metric: metric.to_string(),

@@ -160,12 +160,20 @@ impl Catalogue {
         Ok(())
     }
 
+    /// Every entry's id, in catalogue order.
+    pub fn ids(&self) -> Vec<String> {
+        self.entries
+            .iter()
+            .map(|e| e.signature.id.clone())
+            .collect()
+    }
+
     pub fn get(&self, id: &str) -> Option<&Compiled> {
         self.entries.iter().find(|e| e.signature.id == id)
     }
 }
 
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
