@@ -413,3 +413,90 @@ fn an_output_that_cannot_be_written_is_an_error_and_leaves_nothing() {
     assert_eq!(code, 2);
     assert!(stderr.contains("unknown format"), "{stderr}");
 }
+
+/// `check` writes SARIF and JUnit for the conn-leak series (failing) and the healthy one.
+fn ci_outputs(dir: &Path) -> Vec<(String, std::path::PathBuf, std::path::PathBuf)> {
+    let mut out = Vec::new();
+    for (name, files) in [("leak", conn_leak()), ("healthy", go_healthy())] {
+        let sarif = dir.join(format!("{name}.sarif"));
+        let junit = dir.join(format!("{name}.xml"));
+        let (code, _, stderr) = check(
+            &files,
+            &[
+                "--output",
+                &format!("sarif={}", sarif.display()),
+                "--output",
+                &format!("junit={}", junit.display()),
+            ],
+        );
+        assert!(code == 0 || code == 1, "{stderr}");
+        out.push((name.to_string(), sarif, junit));
+    }
+    out
+}
+
+#[test]
+fn sarif_validates_against_the_sarif_2_1_0_schema() {
+    let schema: Value =
+        serde_json::from_str(include_str!("schemas/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let dir = tempfile::tempdir().unwrap();
+    for (name, sarif, _) in ci_outputs(dir.path()) {
+        let log: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&log)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+    }
+    // The validator does reject what the schema forbids.
+    let bad = serde_json::json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}},
+        "results": [{"ruleId": "a", "level": "fatal", "message": {"text": "m"}}]}]});
+    assert!(!validator.is_valid(&bad));
+}
+
+#[test]
+fn junit_validates_against_the_jenkins_junit_schema() {
+    let xmllint = std::process::Command::new("xmllint")
+        .arg("--version")
+        .output();
+    if xmllint.is_err() {
+        // .ci/run installs it (Debian libxml2-utils).
+        eprintln!("SKIPPED: xmllint is not installed (apt-get install libxml2-utils); JUnit XML not validated");
+        return;
+    }
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/junit.xsd");
+    let dir = tempfile::tempdir().unwrap();
+    for (name, _, junit) in ci_outputs(dir.path()) {
+        let out = std::process::Command::new("xmllint")
+            .arg("--noout")
+            .arg("--schema")
+            .arg(&schema)
+            .arg(&junit)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(&junit).unwrap()
+        );
+    }
+    // And the schema does reject what Jenkins would not read.
+    let bad = dir.path().join("bad.xml");
+    std::fs::write(
+        &bad,
+        "<testsuites><testsuite name=\"x\"><testcase/></testsuite></testsuites>",
+    )
+    .unwrap();
+    let out = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&schema)
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "a testsuite without tests= and a nameless testcase are invalid"
+    );
+}
