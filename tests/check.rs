@@ -500,3 +500,33 @@ fn junit_validates_against_the_jenkins_junit_schema() {
         "a testsuite without tests= and a nameless testcase are invalid"
     );
 }
+
+#[test]
+fn plateau_and_receding_fail_only_when_the_policy_says_so() {
+    // The same dump twice at the end: grew, then flat.
+    let plateau = series(
+        "go/conn-leak/conn-leak-iter{}-goroutine-debug1.txt",
+        &["0000", "0200", "0200"],
+    );
+    let (code, report) = check_json(&plateau, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(report["findings"][0]["status"], "plateau");
+    assert!(report["findings"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("fail_on_plateau = false"));
+    let receding = series(
+        "go/conn-leak/conn-leak-iter{}-goroutine-debug1.txt",
+        &["0000", "0200", "0100"],
+    );
+    assert_eq!(check_json(&receding, &[]).0, 0);
+
+    let dir = tempfile::tempdir().unwrap();
+    let strict = write(
+        dir.path(),
+        "strict.toml",
+        "fail_on_plateau = true\nfail_on_receding = true\n",
+    );
+    assert_eq!(check_json(&plateau, &["--policy", &strict]).0, 1);
+    assert_eq!(check_json(&receding, &["--policy", &strict]).0, 1);
+}
