@@ -355,8 +355,12 @@ fn check_layout(
         }
         let fits = segments.iter().any(|&(offset, size, _)| {
             let start = offset & !(PAGE - 1);
-            let end = (offset + size).div_ceil(PAGE) * PAGE;
-            m.offset == start && m.end - m.start <= end - start + PAGE
+            let end = offset
+                .saturating_add(size)
+                .div_ceil(PAGE)
+                .saturating_mul(PAGE);
+            // Profiles are untrusted: a mapping may end before it starts.
+            m.offset == start && m.end.saturating_sub(m.start) <= (end - start).saturating_add(PAGE)
         });
         if !fits {
             return Err(format!(
@@ -490,9 +494,16 @@ pub fn parse_maps_line(line: &str) -> Option<Mapping> {
     let _inode = fields.next()?;
     let path = fields.collect::<Vec<_>>().join(" ");
     let (start, end) = range.split_once('-')?;
+    let (start, end) = (
+        u64::from_str_radix(start, 16).ok()?,
+        u64::from_str_radix(end, 16).ok()?,
+    );
+    if end < start {
+        return None;
+    }
     Some(Mapping {
-        start: u64::from_str_radix(start, 16).ok()?,
-        end: u64::from_str_radix(end, 16).ok()?,
+        start,
+        end,
         offset,
         path,
         build_id: None,

@@ -121,7 +121,7 @@ impl Catalogue {
         let mut catalogue = Catalogue::default();
         for (name, text) in BUILTIN {
             catalogue
-                .add(text)
+                .add_text(text)
                 .unwrap_or_else(|e| panic!("built-in catalogue {name}: {e:?}"));
         }
         catalogue
@@ -131,10 +131,11 @@ impl Catalogue {
     pub fn add_file(&mut self, path: &std::path::Path) -> Result<(), Error> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| FormatError::new(format!("cannot read: {e}")).in_file(path))?;
-        self.add(&text).map_err(|e| e.in_file(path))
+        self.add_text(&text).map_err(|e| e.in_file(path))
     }
 
-    fn add(&mut self, text: &str) -> Result<(), FormatError> {
+    /// Adds the entries of a catalogue text (the TOML of a rules file).
+    pub fn add_text(&mut self, text: &str) -> Result<(), FormatError> {
         let file: CatalogueFile = toml::from_str(text).map_err(|e| {
             let (line, column) = e
                 .span()
@@ -346,12 +347,12 @@ mod tests {
     fn bad_rules_name_line_and_column() {
         let mut c = Catalogue::default();
         let e = c
-            .add("[[signature]]\nid = \"x\"\nruntime = 3\n")
+            .add_text("[[signature]]\nid = \"x\"\nruntime = 3\n")
             .unwrap_err();
         assert_eq!(e.place, crate::error::Place::Line(3));
         assert!(e.message.starts_with("column "), "{e:?}");
         let e = c
-            .add("[[signature]]\nid='x'\nruntime='go'\nprofile='goroutine'\ntitle='t'\nlibrary='l'\nversions='v'\nrecognised_by='r'\nmetric='goroutines'\nmarkers=['(']\nexplanation='e'\nfix='f'\n")
+            .add_text("[[signature]]\nid='x'\nruntime='go'\nprofile='goroutine'\ntitle='t'\nlibrary='l'\nversions='v'\nrecognised_by='r'\nmetric='goroutines'\nmarkers=['(']\nexplanation='e'\nfix='f'\n")
             .unwrap_err();
         assert!(e.message.contains("markers"), "{e:?}");
     }
