@@ -169,6 +169,18 @@ fn damaged_heap_snapshots_are_handled() {
         std::fs::write(&file, &flipped).unwrap();
         assert_handled(&file);
     }
+    // Absurd counts in the header: 4 billion nodes, 2^62 edges.
+    let text = String::from_utf8(plain.clone()).unwrap();
+    for (field, absurd) in [
+        ("node_count", "4000000000"),
+        ("edge_count", "4611686018427387904"),
+    ] {
+        let at = text.find(&format!("\"{field}\":")).unwrap() + field.len() + 3;
+        let end = at + text[at..].find(|c: char| !c.is_ascii_digit()).unwrap();
+        let file = dir.path().join(format!("absurd-{field}.heapsnapshot"));
+        std::fs::write(&file, format!("{}{absurd}{}", &text[..at], &text[end..])).unwrap();
+        assert_handled(&file);
+    }
     // Deeply nested JSON where the meta object belongs.
     let depth = 200_000;
     let nested = format!(
