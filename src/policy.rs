@@ -136,13 +136,7 @@ impl Policy {
     }
 
     fn parse(text: &str) -> Result<Policy, FormatError> {
-        toml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map(|s| crate::signatures::line_column(text, s.start))
-                .unwrap_or((0, 0));
-            FormatError::at_line(line as u64, format!("column {column}: {}", e.message()))
-        })
+        toml::from_str(text).map_err(|e| crate::signatures::toml_error(text, &e))
     }
 
     fn validate(&self, catalogue: &Catalogue) -> Result<(), String> {

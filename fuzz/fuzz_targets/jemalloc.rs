@@ -1,22 +1,13 @@
 #![no_main]
-//! The jemalloc heap_v2 reader: parsing never panics, and what parses survives the analyses `top` and `diff` run.
+//! The jemalloc heap_v2 reader: parsing never panics; what parses goes through `top` and `diff`'s analyses.
 
-use leakscope::analysis::{aggregate::aggregate, GroupBy, KeyOptions};
+mod common;
+
 use leakscope::formats::symbolize::SymbolSources;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(profile) = leakscope::formats::jemalloc::parse(data, &SymbolSources::default()) {
-        for by in [GroupBy::Function, GroupBy::Stack, GroupBy::Labels] {
-            let _ = aggregate(
-                &profile,
-                profile.default_sample_index,
-                by,
-                &KeyOptions::default(),
-            );
-        }
-        if let Some(dump) = &profile.goroutines {
-            let _ = leakscope::model::SpawnTree::build(dump);
-        }
+        common::analyse(&profile);
     }
 });

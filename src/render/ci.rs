@@ -4,29 +4,14 @@
 use serde_json::{json, Value};
 
 use super::markdown::{code_span, escape_text};
-use super::units::format_value;
+use super::units::{join_values, one_paragraph};
 use crate::policy::Verdict;
 use crate::report::{CheckReport, JudgedFinding};
 use crate::signatures::matcher::GENERIC_SIGNATURES;
 use crate::signatures::Catalogue;
 
 fn series_text(f: &JudgedFinding) -> String {
-    let unit = f.finding.unit.as_str();
-    let values: Vec<String> = f
-        .finding
-        .series
-        .iter()
-        .map(|&v| format_value(v, unit))
-        .collect();
-    values.join(" → ")
-}
-
-/// `growing`, `plateau`, `receding` or `present`.
-fn status_name(f: &JudgedFinding) -> String {
-    serde_json::to_value(f.finding.status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+    join_values(&f.finding.series, &f.finding.unit)
 }
 
 fn verdict_word(v: Verdict) -> &'static str {
@@ -46,10 +31,6 @@ fn headline(f: &JudgedFinding) -> String {
         f.finding.metric,
         series_text(f)
     )
-}
-
-fn one_paragraph(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn verdict_line(r: &CheckReport) -> String {
@@ -117,7 +98,7 @@ pub fn markdown(r: &CheckReport) -> String {
             "| {} | {} | {} | {} | {} |\n",
             verdict_word(f.verdict),
             code_span(&f.finding.signature),
-            status_name(f),
+            f.finding.status.name(),
             escape_text(&series_text(f)),
             escape_text(&f.reason),
         ));
@@ -155,29 +136,30 @@ fn xml_escape(text: &str) -> String {
 fn evidence_text(f: &JudgedFinding) -> String {
     let e = &f.finding.evidence;
     let unit = f.finding.unit.as_str();
-    let join = |values: &[i64], unit: &str| -> String {
-        values
-            .iter()
-            .map(|&v| format_value(v, unit))
-            .collect::<Vec<_>>()
-            .join(" → ")
-    };
     let mut lines = vec![
         headline(f),
         format!("why: {}; fingerprint {}", f.reason, f.finding.fingerprint),
     ];
     for s in &e.stacks {
-        lines.push(format!("stack {}: {}", join(&s.values, unit), s.name));
+        lines.push(format!(
+            "stack {}: {}",
+            join_values(&s.values, unit),
+            s.name
+        ));
     }
     for s in &e.co_growing {
         lines.push(format!(
             "growing with them: {} {}",
             s.name,
-            join(&s.values, unit)
+            join_values(&s.values, unit)
         ));
     }
     for s in &e.classes {
-        lines.push(format!("class {}: {}", s.name, join(&s.values, "objects")));
+        lines.push(format!(
+            "class {}: {}",
+            s.name,
+            join_values(&s.values, "objects")
+        ));
     }
     for c in &e.creators {
         lines.push(format!(
@@ -231,7 +213,7 @@ pub fn junit(r: &CheckReport) -> String {
             inner.push_str(&format!(
                 "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
                 xml_escape(&headline(first)),
-                status_name(first),
+                first.finding.status.name(),
                 xml_escape(&body.join("\n\n"))
             ));
         }

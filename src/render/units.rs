@@ -43,6 +43,28 @@ pub fn percent(part: i64, whole: i64) -> String {
     }
 }
 
+/// `0 → 150 → 300 → 600`; long series keep the first two and last two values.
+pub fn join_values(values: &[i64], unit: &str) -> String {
+    let shown: Vec<String> = if values.len() > 6 {
+        let mut v: Vec<String> = values[..2].iter().map(|&x| format_value(x, unit)).collect();
+        v.push("…".into());
+        v.extend(
+            values[values.len() - 2..]
+                .iter()
+                .map(|&x| format_value(x, unit)),
+        );
+        v
+    } else {
+        values.iter().map(|&x| format_value(x, unit)).collect()
+    };
+    shown.join(" → ")
+}
+
+/// Catalogue text is wrapped in its TOML; tables, annotations and reports wrap it themselves.
+pub fn one_paragraph(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! Reports as tables: the columns and wording of `top`, `diff` and series output.
 
 use super::names::{display_key, short_function, stack_lines};
-use super::units::{format_bytes, format_delta, format_value, percent};
+use super::units::{format_bytes, format_delta, format_value, join_values, one_paragraph, percent};
 use super::{Style, TextTable};
 use crate::analysis::aggregate::GoroutineDetail;
 use crate::analysis::diff::Change;
@@ -254,23 +254,6 @@ pub fn series(report: &SeriesReport, style: &Style) -> TextTable {
         (report.rows.len(), report.row_count),
         &report.inputs.iter().collect::<Vec<_>>(),
     )
-}
-
-/// `0 → 150 → 300 → 600`; long series keep the first two and last two values.
-fn join_values(values: &[i64], unit: &str) -> String {
-    let shown: Vec<String> = if values.len() > 6 {
-        let mut v: Vec<String> = values[..2].iter().map(|&x| format_value(x, unit)).collect();
-        v.push("…".into());
-        v.extend(
-            values[values.len() - 2..]
-                .iter()
-                .map(|&x| format_value(x, unit)),
-        );
-        v
-    } else {
-        values.iter().map(|&x| format_value(x, unit)).collect()
-    };
-    shown.join(" → ")
 }
 
 /// Rows the user asked for: `-n`, default 20 for tables and all for JSON; 0 means all.
@@ -670,11 +653,6 @@ fn finding(f: &Finding, report: &ScanReport, style: &Style) -> TextTable {
         rows,
         notes,
     }
-}
-
-/// Catalogue text is wrapped at 100 columns in the TOML; tables wrap it themselves.
-fn one_paragraph(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `signatures list`.

@@ -34,6 +34,16 @@ pub enum Status {
 }
 
 impl Status {
+    /// `growing`, `plateau`, `receding` or `present`, as JSON spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Growing => "growing",
+            Status::Plateau => "plateau",
+            Status::Receding => "receding",
+            Status::Present => "present",
+        }
+    }
+
     /// Whether a CI gate or `scan`'s exit code treats it as a leak now.
     pub fn is_active(self) -> bool {
         matches!(self, Status::Growing | Status::Present)

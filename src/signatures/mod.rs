@@ -136,14 +136,7 @@ impl Catalogue {
 
     /// Adds the entries of a catalogue text (the TOML of a rules file).
     pub fn add_text(&mut self, text: &str) -> Result<(), FormatError> {
-        let file: CatalogueFile = toml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map(|s| line_column(text, s.start))
-                .unwrap_or((0, 0));
-            let message = e.message().to_string();
-            FormatError::at_line(line as u64, format!("column {column}: {message}"))
-        })?;
+        let file: CatalogueFile = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
         for signature in file.signature {
             let compiled = compile(signature).map_err(FormatError::new)?;
             if self
@@ -174,7 +167,16 @@ impl Catalogue {
     }
 }
 
-pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
+/// A TOML error at its line, with the column in the message.
+pub(crate) fn toml_error(text: &str, e: &toml::de::Error) -> FormatError {
+    let (line, column) = e
+        .span()
+        .map(|s| line_column(text, s.start))
+        .unwrap_or((0, 0));
+    FormatError::at_line(line as u64, format!("column {column}: {}", e.message()))
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
