@@ -39,6 +39,24 @@ pub enum Command {
     /// Gate a build on leak regressions: `scan` judged by a policy. Exit code 0 pass,
     /// 1 regression, 2 usage or input error.
     Check(CheckArgs),
+    /// A postmortem report of `scan`'s findings, with their evidence: one self-contained HTML
+    /// page (`-o report.html`) or GitHub-flavoured Markdown (`-o report.md`), or both.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Profiles of one process in time order (capture times recorded in the files win when
+    /// every file has one).
+    #[arg(required = true, num_args = 1..)]
+    pub files: Vec<PathBuf>,
+    /// Where to write the report: `.html` or `.md` by its name (repeatable).
+    #[arg(short = 'o', long = "output", value_name = "PATH", required = true)]
+    pub outputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -274,6 +292,9 @@ pub struct OutputArgs {
     #[arg(long)]
     pub full_names: bool,
 }
+
+/// `--max-input-size` when not given: 4 GiB.
+pub const DEFAULT_MAX_INPUT_SIZE: u64 = 4 << 30;
 
 #[derive(Debug, Args)]
 pub struct InputArgs {

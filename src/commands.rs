@@ -4,18 +4,19 @@ use std::path::{Path, PathBuf};
 
 use crate::analysis::heap_classes::{is_specific_class, Classes};
 use crate::analysis::retention::{
-    class_summary, path_groups, retained_together, ClassKey, PathGroup, RetainerTree, Retention,
+    path_groups, retained_together, ClassKey, PathGroup, RetainerTree, Retention,
 };
 use crate::analysis::snapshot_diff::{class_series, compare, leak_rows, leaked_since, Analysed};
 use crate::analysis::{self, aggregate::resolve_sample_index, GroupBy, KeyOptions, Measure};
 use crate::cli::{
-    CheckArgs, CheckFormat, Command, DiffArgs, OutputArgs, OutputFormat, RetainersArgs, RulesArgs,
-    ScanArgs, SignaturesAction, SignaturesArgs, TopArgs,
+    CheckArgs, CheckFormat, Command, DiffArgs, InputArgs, OutputArgs, OutputFormat, ReportArgs,
+    RetainersArgs, RulesArgs, ScanArgs, SignaturesAction, SignaturesArgs, TopArgs,
 };
 use crate::error::{Error, Result};
 use crate::formats::{self, Contents, Input, ReadOptions};
 use crate::model::{HeapGraph, Profile};
 use crate::policy::{Date, Policy, Verdict, DEFAULT_POLICY};
+use crate::postmortem::{self, Invocation, Postmortem};
 use crate::render::{self, views, Style};
 use crate::report::{
     CheckReport, DiffReport, HeapDiffReport, HeapSeriesReport, HeapTopReport, HeapTotals,
@@ -39,6 +40,7 @@ pub fn run(command: &Command) -> Result<Outcome> {
         Command::Retainers(args) => retainers(args)?,
         Command::Scan(args) => return scan(args),
         Command::Check(args) => return check(args),
+        Command::Report(args) => report(args)?,
         Command::Signatures(args) => signatures(args)?,
     };
     Ok(Outcome {
@@ -136,31 +138,9 @@ fn stack_top(args: &TopArgs, input: &Input, profile: &Profile) -> Result<String>
     Ok(emit(&report, &args.output, views::top))
 }
 
-fn heap_totals(graph: &HeapGraph, retention: &Retention) -> HeapTotals {
-    HeapTotals {
-        node_count: graph.node_count(),
-        edge_count: graph.edge_count(),
-        total_size: graph.node_self_size.iter().sum(),
-        root_retained: retention.retained[0],
-        unreachable: retention.unreachable,
-    }
-}
-
 fn heap_top(args: &TopArgs, input: &Input, graph: &HeapGraph) -> Result<String> {
     let (by, key) = heap_grouping(args.by)?;
-    let (retention, classes) = std::thread::scope(|scope| {
-        let classes = scope.spawn(|| key.classes(graph));
-        (Retention::compute(graph), classes.join().expect("no panic"))
-    });
-    let rows = class_summary(&classes, &retention);
-    let mut report = HeapTopReport {
-        schema: SCHEMA,
-        input: InputInfo::of(input),
-        by: by.name(),
-        totals: heap_totals(graph, &retention),
-        row_count: rows.len(),
-        rows,
-    };
+    let mut report = HeapTopReport::new(InputInfo::of(input), graph, by, key);
     views::limit(&mut report.rows, args.output.rows, is_json(&args.output));
     Ok(emit(&report, &args.output, views::heap_top))
 }
@@ -301,8 +281,8 @@ fn heap_diff(args: &DiffArgs, inputs: &[Input], heaps: &[&HeapGraph]) -> Result<
             schema: SCHEMA,
             inputs: infos,
             by: by.name(),
-            base_totals: heap_totals(heaps[0], analysed[0].retention),
-            target_totals: heap_totals(heaps[1], analysed[1].retention),
+            base_totals: HeapTotals::of(heaps[0], analysed[0].retention),
+            target_totals: HeapTotals::of(heaps[1], analysed[1].retention),
             row_count: rows.len(),
             rows,
             new_objects,
@@ -321,7 +301,7 @@ fn heap_diff(args: &DiffArgs, inputs: &[Input], heaps: &[&HeapGraph]) -> Result<
         by: by.name(),
         totals: analysed
             .iter()
-            .map(|a| heap_totals(a.graph, a.retention))
+            .map(|a| HeapTotals::of(a.graph, a.retention))
             .collect(),
         row_count: rows.len(),
         rows,
@@ -488,6 +468,71 @@ fn scan(args: &ScanArgs) -> Result<Outcome> {
         text,
         leak_found: report.has_active_leak(),
     })
+}
+
+/// The renderer an output path asks for by its extension.
+fn report_renderer(path: &Path) -> Result<fn(&Postmortem) -> String> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match extension.as_deref() {
+        Some("html" | "htm") => Ok(postmortem::html::render),
+        Some("md" | "markdown") => Ok(postmortem::markdown::render),
+        _ => Err(Error::Usage(format!(
+            "{}: name the report .html or .md to choose its format",
+            path.display()
+        ))),
+    }
+}
+
+fn report(args: &ReportArgs) -> Result<String> {
+    let renderers = args
+        .outputs
+        .iter()
+        .map(|path| report_renderer(path))
+        .collect::<Result<Vec<_>>>()?;
+    let catalogue = catalogue(&args.rules)?;
+    let inputs = read_all(&args.files, &args.input.options())?;
+    let findings = matcher::scan(&inputs, &catalogue);
+    let invocation = Invocation {
+        files: &args.files,
+        outputs: &args.outputs,
+        extra_args: input_arguments(&args.rules, &args.input),
+    };
+    let postmortem = Postmortem::build(&inputs, findings, catalogue.ids().len(), &invocation);
+    let mut text = format!("{}\n", postmortem.headline());
+    for (path, render) in args.outputs.iter().zip(renderers) {
+        let document = render(&postmortem);
+        write_atomically(path, &document)?;
+        text.push_str(&format!(
+            "wrote {} ({})\n",
+            path.display(),
+            render::units::format_bytes(document.len() as i64)
+        ));
+    }
+    Ok(text)
+}
+
+/// The options that change what is read, as they are spelled on the command line.
+fn input_arguments(rules: &RulesArgs, input: &InputArgs) -> Vec<String> {
+    let mut words = Vec::new();
+    for path in &rules.rule_files {
+        words.extend(["--rules".to_string(), path.display().to_string()]);
+    }
+    if let Some(binary) = &input.binary {
+        words.extend(["--binary".to_string(), binary.display().to_string()]);
+    }
+    if let Some(dir) = &input.debug_dir {
+        words.extend(["--debug-dir".to_string(), dir.display().to_string()]);
+    }
+    if input.max_input_size != crate::cli::DEFAULT_MAX_INPUT_SIZE {
+        words.extend([
+            "--max-input-size".to_string(),
+            input.max_input_size.to_string(),
+        ]);
+    }
+    words
 }
 
 fn signatures(args: &SignaturesArgs) -> Result<String> {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod formats;
 pub mod model;
 pub mod policy;
+pub mod postmortem;
 pub mod render;
 pub mod report;
 pub mod signatures;

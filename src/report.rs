@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::analysis::retention::{ClassRow, PathGroup};
+use crate::analysis::retention::{class_summary, ClassKey, ClassRow, PathGroup, Retention};
 use crate::analysis::snapshot_diff::{ClassSeriesRow, ComparisonRow, LeakRow, ObjectRow};
 use crate::analysis::{aggregate::Row, diff::DiffRow, series::SeriesRow, GroupBy, Measure};
 use crate::formats::Input;
@@ -156,6 +156,18 @@ pub struct HeapTotals {
 }
 
 /// `top` on a heap snapshot: DevTools' Summary view.
+impl HeapTotals {
+    pub fn of(graph: &crate::model::HeapGraph, retention: &Retention) -> Self {
+        HeapTotals {
+            node_count: graph.node_count(),
+            edge_count: graph.edge_count(),
+            total_size: graph.node_self_size.iter().sum(),
+            root_retained: retention.retained[0],
+            unreachable: retention.unreachable,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct HeapTopReport {
     pub schema: &'static str,
@@ -165,6 +177,30 @@ pub struct HeapTopReport {
     /// Sorted by retained size.
     pub rows: Vec<ClassRow>,
     pub row_count: usize,
+}
+
+impl HeapTopReport {
+    /// The class summary of one snapshot (retention and classes computed side by side).
+    pub fn new(
+        input: InputInfo,
+        graph: &crate::model::HeapGraph,
+        by: GroupBy,
+        key: ClassKey,
+    ) -> Self {
+        let (retention, classes) = std::thread::scope(|scope| {
+            let classes = scope.spawn(|| key.classes(graph));
+            (Retention::compute(graph), classes.join().expect("no panic"))
+        });
+        let rows = class_summary(&classes, &retention);
+        HeapTopReport {
+            schema: SCHEMA,
+            input,
+            by: by.name(),
+            totals: HeapTotals::of(graph, &retention),
+            row_count: rows.len(),
+            rows,
+        }
+    }
 }
 
 /// `diff A B` on heap snapshots: DevTools' Comparison view, by object id.

@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 
+use super::escape::markup;
 use super::markdown::{code_span, escape_text};
 use super::units::{join_values, one_paragraph};
 use crate::policy::Verdict;
@@ -115,23 +116,6 @@ pub fn markdown(r: &CheckReport) -> String {
     out
 }
 
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot carry at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The evidence of a failing finding, as plain text for a JUnit failure body.
 fn evidence_text(f: &JudgedFinding) -> String {
     let e = &f.finding.evidence;
@@ -212,9 +196,9 @@ pub fn junit(r: &CheckReport) -> String {
             let body: Vec<String> = failing.iter().map(|f| evidence_text(f)).collect();
             inner.push_str(&format!(
                 "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
-                xml_escape(&headline(first)),
+                markup(&headline(first)),
                 first.finding.status.name(),
-                xml_escape(&body.join("\n\n"))
+                markup(&body.join("\n\n"))
             ));
         }
         let notes: Vec<String> = mine
@@ -225,13 +209,13 @@ pub fn junit(r: &CheckReport) -> String {
         if !notes.is_empty() {
             inner.push_str(&format!(
                 "      <system-out>{}</system-out>\n",
-                xml_escape(&notes.join("\n"))
+                markup(&notes.join("\n"))
             ));
         }
         let open = format!(
             "    <testcase classname=\"leakscope.{}\" name=\"{}\" time=\"0\"",
-            xml_escape(runtime),
-            xml_escape(id)
+            markup(runtime),
+            markup(id)
         );
         if inner.is_empty() {
             cases.push_str(&format!("{open}/>\n"));
@@ -389,7 +373,7 @@ mod tests {
     #[test]
     fn escapes() {
         assert_eq!(
-            xml_escape("a<b & \"c\"\u{1}"),
+            markup("a<b & \"c\"\u{1}"),
             "a&lt;b &amp; &quot;c&quot;\u{FFFD}"
         );
         assert_eq!(uri_reference("runs/a b/x%.pb.gz"), "runs/a%20b/x%25.pb.gz");

@@ -72,18 +72,20 @@ pub fn code_span(text: &str) -> String {
     } else {
         ""
     };
-    format!("{fence}{pad}{}{pad}{fence}", text.replace('|', "\\|"))
+    let text = text.replace('|', "\\|").replace(['\n', '\r'], " ");
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
-/// Plain text with Markdown and HTML metacharacters escaped.
+/// Plain text with Markdown and HTML metacharacters escaped, on one line.
 pub fn escape_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '~' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '~' | '&' => {
                 out.push('\\');
                 out.push(c);
             }
+            '\n' | '\r' => out.push(' '),
             _ => out.push(c),
         }
     }
@@ -100,5 +102,7 @@ mod tests {
         assert_eq!(code_span("x`y"), "``x`y``");
         assert_eq!(code_span("`x"), "`` `x ``");
         assert_eq!(escape_text("[a](b) <img>"), "\\[a\\](b) \\<img\\>");
+        assert_eq!(escape_text("&lt;\n# x"), "\\&lt; \\# x");
+        assert_eq!(code_span("a\nb"), "`a b`");
     }
 }

@@ -2,6 +2,7 @@
 //! JSON. Renderers know nothing of file formats.
 
 pub mod ci;
+pub mod escape;
 pub mod markdown;
 pub mod names;
 pub mod table;

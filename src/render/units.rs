@@ -43,6 +43,19 @@ pub fn percent(part: i64, whole: i64) -> String {
     }
 }
 
+/// A capture time (nanoseconds since the Unix epoch) as `2026-03-14 09:26:53 UTC`.
+pub fn format_time(nanos: i64) -> String {
+    let seconds = nanos.div_euclid(1_000_000_000);
+    let date = crate::policy::Date::from_days(seconds.div_euclid(86_400));
+    let of_day = seconds.rem_euclid(86_400);
+    format!(
+        "{date} {:02}:{:02}:{:02} UTC",
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60
+    )
+}
+
 /// `0 → 150 → 300 → 600`; long series keep the first two and last two values.
 pub fn join_values(values: &[i64], unit: &str) -> String {
     let shown: Vec<String> = if values.len() > 6 {

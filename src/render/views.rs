@@ -451,7 +451,7 @@ fn path_summary(group: &PathGroup) -> String {
 }
 
 /// A retainer path from a GC root, one step a line: `Timeout ._onTimeout`, then `→ (closure)`.
-fn path_lines(group: &PathGroup) -> Vec<String> {
+pub fn path_lines(group: &PathGroup) -> Vec<String> {
     group
         .path
         .iter()

@@ -148,6 +148,14 @@ fn groups(inputs: &[Input]) -> Vec<Group<'_>> {
     out
 }
 
+/// The inputs of each kind, in the time order the findings use: (kind, indexes into `inputs`).
+pub fn series_order(inputs: &[Input]) -> Vec<(ProfileClass, Vec<usize>)> {
+    groups(inputs)
+        .into_iter()
+        .map(|g| (g.class, g.members.iter().map(|(i, _)| *i).collect()))
+        .collect()
+}
+
 /// Status of a series against a growth threshold.
 fn status(values: &[i64], min_growth: f64) -> Option<Status> {
     let n = values.len();
@@ -188,7 +196,8 @@ pub fn scan(inputs: &[Input], catalogue: &Catalogue) -> Vec<Finding> {
     findings
 }
 
-fn value_index(profile: &Profile) -> usize {
+/// The value a signature reads in a stack profile: goroutines, or bytes in use.
+pub fn value_index(profile: &Profile) -> usize {
     if profile.kind.counts_goroutines() {
         0
     } else {
@@ -708,17 +717,7 @@ fn snapshot_findings(group: &Group<'_>, entries: &[&Compiled], findings: &mut Ve
         explaining_classes.extend(s.classes.iter().chain(&s.co_classes).cloned());
         fired.push(values.clone());
         let last = snapshots.last().expect("non-empty group");
-        let targets: Vec<u32> = (0..last.graph.node_count() as u32)
-            .filter(|&n| s.classes.iter().any(|c| c == last.classes.name(n)))
-            .collect();
-        let (mut paths, _) = path_groups(
-            last.graph,
-            &last.classes,
-            &last.retainers,
-            &last.retention,
-            &targets,
-        );
-        paths.truncate(3);
+        let paths = main_paths(last, |name| s.classes.iter().any(|c| c == name));
         let text: String = paths
             .iter()
             .flat_map(|p| {
@@ -814,11 +813,30 @@ fn generic_class_growth(
             .cmp(&(a.1[n - 1] - a.1[0]))
             .then_with(|| a.0.cmp(&b.0))
     });
+    let last = snapshots.last().expect("n >= 2");
     for (class, values) in growing.into_iter().take(5) {
         let mut f = generic_finding("heap.growth", "objects", &class, values, indexes);
         f.evidence.classes = std::mem::take(&mut f.evidence.stacks);
+        // Why they are alive, as for a catalogue entry: the fix starts from the retainer.
+        f.evidence.retainers = main_paths(last, |name| name == class);
         findings.push(f);
     }
+}
+
+/// The three commonest retainer path shapes of the objects whose class `wanted` accepts.
+fn main_paths(snapshot: &AnalysedSnapshot<'_>, wanted: impl Fn(&str) -> bool) -> Vec<PathGroup> {
+    let targets: Vec<u32> = (0..snapshot.graph.node_count() as u32)
+        .filter(|&n| wanted(snapshot.classes.name(n)))
+        .collect();
+    let (mut paths, _) = path_groups(
+        snapshot.graph,
+        &snapshot.classes,
+        &snapshot.retainers,
+        &snapshot.retention,
+        &targets,
+    );
+    paths.truncate(3);
+    paths
 }
 
 /// Whether `values` grows by a steady multiple of `reference`'s growth at every step.

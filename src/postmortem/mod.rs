@@ -1,0 +1,405 @@
+//! The postmortem report: what `scan` found, with the evidence a team reads after an incident
+//! (growth charts, stacks, retainer paths, flame graphs, the top tables of the last snapshot,
+//! the inputs and the commands that reproduce it), as one self-contained HTML page or as
+//! GitHub-flavoured Markdown.
+
+mod chart;
+pub mod flame;
+pub mod html;
+pub mod markdown;
+
+use std::path::PathBuf;
+
+use crate::analysis::retention::ClassKey;
+use crate::analysis::{self, GroupBy, KeyOptions};
+use crate::formats::Input;
+use crate::render::units::{format_delta, format_value};
+use crate::render::{views, Style, TextTable};
+use crate::report::{HeapTopReport, InputInfo, TopReport};
+use crate::signatures::matcher::{series_order, value_index, Finding, Status};
+use crate::signatures::ProfileClass;
+
+pub use flame::{FlameGraph, StackChange};
+
+/// Rows of the top tables, stacks per finding, changed stacks under a flame graph.
+const TOP_ROWS: usize = 20;
+const CHANGED_STACKS: usize = 15;
+pub const STACKS_PER_FINDING: usize = 8;
+pub const PATHS_PER_FINDING: usize = 5;
+pub const CREATORS_PER_FINDING: usize = 5;
+
+/// Everything the report shows, computed once for both renderers.
+pub struct Postmortem {
+    pub inputs: Vec<InputInfo>,
+    /// Bytes on disk of each input (compressed when the file is).
+    pub file_sizes: Vec<Option<u64>>,
+    pub signatures_checked: usize,
+    pub findings: Vec<Finding>,
+    pub series: Vec<SeriesSection>,
+    /// Shell commands that reproduce the report and look further.
+    pub reproduce: Vec<String>,
+}
+
+/// The inputs of one kind (goroutine profiles, heap profiles, heap snapshots) in time order.
+pub struct SeriesSection {
+    pub class: ProfileClass,
+    pub inputs: Vec<usize>,
+    /// First against last (or the only snapshot), for stack profiles.
+    pub flame: Option<FlameGraph>,
+    /// Why no flame graph could be drawn, when one was due.
+    pub flame_error: Option<String>,
+    /// The top table of the last snapshot.
+    pub top: TextTable,
+}
+
+impl SeriesSection {
+    pub fn title(&self) -> &'static str {
+        match self.class {
+            ProfileClass::Goroutine => "Goroutine profiles",
+            ProfileClass::Heap => "Heap profiles",
+            ProfileClass::Snapshot => "Heap snapshots",
+        }
+    }
+}
+
+/// What the command line said besides the files, to repeat in the reproduce commands.
+pub struct Invocation<'a> {
+    pub files: &'a [PathBuf],
+    pub outputs: &'a [PathBuf],
+    pub extra_args: Vec<String>,
+}
+
+impl Postmortem {
+    pub fn build(
+        inputs: &[Input],
+        findings: Vec<Finding>,
+        signatures_checked: usize,
+        invocation: &Invocation<'_>,
+    ) -> Postmortem {
+        let order = series_order(inputs);
+        let series = std::thread::scope(|scope| {
+            let handles: Vec<_> = order
+                .iter()
+                .map(|(class, members)| scope.spawn(move || section(inputs, *class, members)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("report sections do not panic"))
+                .collect::<Vec<_>>()
+        });
+        let infos: Vec<InputInfo> = inputs.iter().map(InputInfo::of).collect();
+        let reproduce = reproduce(invocation, &infos, &series, &findings);
+        Postmortem {
+            file_sizes: inputs
+                .iter()
+                .map(|i| std::fs::metadata(&i.path).ok().map(|m| m.len()))
+                .collect(),
+            inputs: infos,
+            signatures_checked,
+            findings,
+            series,
+            reproduce,
+        }
+    }
+
+    pub fn has_active_leak(&self) -> bool {
+        self.findings.iter().any(|f| f.status.is_active())
+    }
+
+    /// `#3`: inputs are numbered in the order given.
+    pub fn label(&self, input: usize) -> String {
+        format!("#{}", input + 1)
+    }
+
+    /// The verdict in one line.
+    pub fn headline(&self) -> String {
+        let active = self
+            .findings
+            .iter()
+            .filter(|f| f.status.is_active())
+            .count();
+        if active > 0 {
+            format!(
+                "Leak found: {active} {} growing or proven",
+                if active == 1 { "finding" } else { "findings" }
+            )
+        } else if !self.findings.is_empty() {
+            "No active leak: what grew earlier has stopped or gone back down".into()
+        } else {
+            format!(
+                "No leak found: {} signatures checked over {} {}, and nothing grew steadily",
+                self.signatures_checked,
+                self.inputs.len(),
+                if self.inputs.len() == 1 {
+                    "input"
+                } else {
+                    "inputs"
+                }
+            )
+        }
+    }
+
+    /// One sentence per finding: what, its status and how fast it grows.
+    pub fn sentence(&self, f: &Finding) -> String {
+        let first = f.series.first().copied().unwrap_or(0);
+        let last = f.series.last().copied().unwrap_or(0);
+        let what = format!("{} ({})", f.title, f.signature);
+        match f.status {
+            Status::Present => format!(
+                "{what}: proven by one snapshot, {} {}.",
+                format_value(last, &f.unit),
+                f.metric
+            ),
+            status => {
+                let mut s = format!(
+                    "{what}: {}, {} {} → {} over {} snapshots ({} per snapshot",
+                    status.name(),
+                    f.metric,
+                    format_value(first, &f.unit),
+                    format_value(last, &f.unit),
+                    f.series.len(),
+                    format_delta(f.growth_per_step.round() as i64, &f.unit),
+                );
+                if let Some(rate) = self.hourly_rate(f) {
+                    s.push_str(&format!(", {} per hour", format_delta(rate, &f.unit)));
+                }
+                s.push_str(").");
+                s
+            }
+        }
+    }
+
+    /// What else the evidence says, a sentence each: how long the goroutines waited, and what
+    /// the retainer paths pass through.
+    pub fn notes(f: &Finding) -> Vec<String> {
+        let e = &f.evidence;
+        e.wait_minutes
+            .map(|[lo, hi]| {
+                format!(
+                    "The matched goroutines had been waiting for {lo} to {hi} minutes in the last dump."
+                )
+            })
+            .into_iter()
+            .chain(e.hints.iter().cloned())
+            .collect()
+    }
+
+    /// Growth per hour between the first and last snapshot, when both record a capture time.
+    fn hourly_rate(&self, f: &Finding) -> Option<i64> {
+        let time = |i: &usize| self.inputs.get(*i).and_then(|x| x.time_nanos);
+        let (start, end) = (time(f.inputs.first()?)?, time(f.inputs.last()?)?);
+        let hours = (end - start) as f64 / 3.6e12;
+        let change = (f.series.last()? - f.series.first()?) as f64;
+        (hours > 0.0).then(|| (change / hours).round() as i64)
+    }
+}
+
+fn section(inputs: &[Input], class: ProfileClass, members: &[usize]) -> SeriesSection {
+    let last = &inputs[*members.last().expect("a series has members")];
+    let style = Style {
+        format: crate::cli::OutputFormat::Md,
+        wide: true,
+        full_names: false,
+    };
+    let mut flame = None;
+    let mut flame_error = None;
+    let mut top = match (last.profile(), last.heap()) {
+        (Some(profile), _) => {
+            let index = value_index(profile);
+            let aggregate =
+                analysis::aggregate(profile, index, GroupBy::Function, &KeyOptions::default());
+            let mut report = TopReport::new(InputInfo::of(last), GroupBy::Function, aggregate);
+            views::limit(&mut report.rows, Some(TOP_ROWS), false);
+            let unit = profile.sample_types[index].unit.clone();
+            let after = flame::folded(profile, index);
+            let first = &inputs[members[0]];
+            let before = (members.len() > 1)
+                .then(|| first.profile().map(|p| flame::folded(p, value_index(p))))
+                .flatten();
+            let title = if before.is_some() {
+                format!(
+                    "#{} → #{}: red grew, blue shrank",
+                    members[0] + 1,
+                    members.last().expect("non-empty") + 1
+                )
+            } else {
+                format!("#{}", members[0] + 1)
+            };
+            match flame::render(before.as_ref(), &after, &title, &unit, CHANGED_STACKS) {
+                Ok(graph) => flame = Some(graph),
+                Err(e) => flame_error = Some(format!("the flame graph could not be drawn: {e}")),
+            }
+            views::top(&report, &style)
+        }
+        (None, Some(graph)) => {
+            let mut report = HeapTopReport::new(
+                InputInfo::of(last),
+                graph,
+                GroupBy::Constructor,
+                ClassKey::Constructor,
+            );
+            views::limit(&mut report.rows, Some(TOP_ROWS), false);
+            views::heap_top(&report, &style)
+        }
+        (None, None) => TextTable::default(),
+    };
+    for note in &mut top.notes {
+        *note = note.replace("(use -n 0 for all)", "(`leakscope top -n 0` lists all)");
+    }
+    SeriesSection {
+        class,
+        inputs: members.to_vec(),
+        flame,
+        flame_error,
+        top,
+    }
+}
+
+/// A word the shell reads back as itself.
+pub fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+fn command(words: &[String]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| shell_quote(w)).collect();
+    quoted.join(" ")
+}
+
+fn reproduce(
+    invocation: &Invocation<'_>,
+    inputs: &[InputInfo],
+    series: &[SeriesSection],
+    findings: &[Finding],
+) -> Vec<String> {
+    let file = |i: usize| inputs[i].path.clone();
+    let files: Vec<String> = invocation
+        .files
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let with = |mut words: Vec<String>| {
+        words.extend(invocation.extra_args.iter().cloned());
+        command(&words)
+    };
+    let mut out = Vec::new();
+    let mut report = vec!["leakscope".to_string(), "report".into()];
+    report.extend(files.iter().cloned());
+    for o in invocation.outputs {
+        report.extend(["-o".to_string(), o.display().to_string()]);
+    }
+    out.push(with(report));
+    let mut scan = vec!["leakscope".to_string(), "scan".into()];
+    scan.extend(files.iter().cloned());
+    out.push(with(scan));
+    for s in series {
+        let last = *s.inputs.last().expect("non-empty");
+        if s.inputs.len() > 1 {
+            let mut diff = vec!["leakscope".to_string(), "diff".into()];
+            match s.class {
+                ProfileClass::Snapshot => diff.extend(s.inputs.iter().map(|&i| file(i))),
+                _ => diff.extend([file(s.inputs[0]), file(last)]),
+            }
+            out.push(with(diff));
+        }
+        out.push(with(vec!["leakscope".into(), "top".into(), file(last)]));
+        if s.class == ProfileClass::Snapshot {
+            let mut classes: Vec<&str> = findings
+                .iter()
+                .filter(|f| f.inputs.contains(&last))
+                .flat_map(|f| f.evidence.classes.iter().map(|c| c.name.as_str()))
+                .collect();
+            classes.dedup();
+            for class in classes.into_iter().take(3) {
+                out.push(with(vec![
+                    "leakscope".into(),
+                    "retainers".into(),
+                    file(last),
+                    "--class".into(),
+                    class.to_string(),
+                ]));
+            }
+        }
+    }
+    out
+}
+
+/// Text with `code` spans, split into (is code, text) runs; an unmatched backtick is text.
+pub fn inline_code(text: &str) -> Vec<(bool, &str)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        let Some(len) = rest[open + 1..].find('`') else {
+            break;
+        };
+        if open > 0 {
+            out.push((false, &rest[..open]));
+        }
+        out.push((true, &rest[open + 1..open + 1 + len]));
+        rest = &rest[open + len + 2..];
+    }
+    if !rest.is_empty() {
+        out.push((false, rest));
+    }
+    out
+}
+
+/// Paragraphs of catalogue text (separated by blank lines), each folded to one line.
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(crate::render::units::one_paragraph)
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// A reference that is a plain web address, safe to make a link of.
+pub fn web_link(reference: &str) -> Option<&str> {
+    let ok = (reference.starts_with("https://") || reference.starts_with("http://"))
+        && reference
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !"\"'<>`\\".contains(c));
+    ok.then_some(reference)
+}
+
+/// Frames of a `;`-joined stack, leaf first (as Go and pprof print traces).
+pub fn leaf_first(stack: &str) -> Vec<&str> {
+    stack.split(';').rev().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words_survive_quoting() {
+        assert_eq!(shell_quote("fixtures/a-b.pb.gz"), "fixtures/a-b.pb.gz");
+        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote("$(rm)"), "'$(rm)'");
+        assert_eq!(shell_quote(""), "''");
+    }
+
+    #[test]
+    fn code_spans_split_and_unmatched_backticks_stay_text() {
+        assert_eq!(
+            inline_code("call `conn.Close()` now"),
+            vec![(false, "call "), (true, "conn.Close()"), (false, " now")]
+        );
+        assert_eq!(inline_code("a ` b"), vec![(false, "a ` b")]);
+    }
+
+    #[test]
+    fn only_plain_web_addresses_become_links() {
+        assert!(web_link("https://github.com/grpc/grpc-go/issues/6413").is_some());
+        assert!(web_link("javascript:alert(1)").is_none());
+        assert!(web_link("https://x\"onmouseover=\"a()").is_none());
+        assert!(web_link("grpc-go source, clientconn.go").is_none());
+    }
+}

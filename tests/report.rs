@@ -1,0 +1,601 @@
+//! `leakscope report`: postmortem reports of the real fixture series, in HTML and Markdown,
+//! opened in headless Chromium; hostile profile strings that must stay text.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use common::{fixture, path, run};
+use pulldown_cmark::{Event, Options, Parser, Tag};
+
+fn files(pattern: &str, names: &[&str]) -> Vec<String> {
+    names
+        .iter()
+        .map(|n| path(&fixture(&pattern.replace("{}", n))).to_string())
+        .collect()
+}
+
+/// One real series, what its report must say, and a row of its evidence table in Markdown.
+struct Series {
+    name: &'static str,
+    files: Vec<String>,
+    extra: Vec<String>,
+    verdict: &'static str,
+    signature: &'static str,
+    markdown_row: &'static str,
+}
+
+fn series() -> Vec<Series> {
+    let go = |dir: &str, iterations: &[&str], kinds: &[&str]| -> Vec<String> {
+        kinds
+            .iter()
+            .flat_map(|kind| files(&format!("go/{dir}/{dir}-iter{{}}-{kind}"), iterations))
+            .collect()
+    };
+    vec![
+        Series {
+            name: "go-conn-leak",
+            files: go(
+                "conn-leak",
+                &["0000", "0050", "0100", "0200"],
+                &["goroutine-debug2.txt", "heap.pb.gz"],
+            ),
+            extra: vec![],
+            verdict: "Leak found",
+            signature: "go.grpc.clientconn-not-closed",
+            markdown_row: "| **goroutines** (the finding's metric) | 0 | 150 | 300 | 600 |",
+        },
+        Series {
+            name: "go-stream-leak",
+            files: go(
+                "stream-leak",
+                &["0000", "0025", "0050", "0100"],
+                &["goroutine-debug0.pb.gz", "heap.pb.gz"],
+            ),
+            extra: vec![],
+            verdict: "Leak found",
+            signature: "go.grpc.client-stream-abandoned",
+            markdown_row: "| **goroutines** (the finding's metric) | 0 | 25 | 50 | 100 |",
+        },
+        Series {
+            name: "node-recreate",
+            files: files(
+                "node/recreate-default-i{}.heapsnapshot.gz",
+                &["0010", "0060", "0160"],
+            ),
+            extra: vec![],
+            verdict: "Leak found",
+            signature: "node.grpcjs.client-not-closed",
+            markdown_row: "| **objects** (the finding's metric) | 11 | 61 | 161 |",
+        },
+        Series {
+            name: "node-stream",
+            files: files(
+                "node/stream-server-i{}.heapsnapshot.gz",
+                &["0010", "0060", "0160"],
+            ),
+            extra: vec![],
+            verdict: "Leak found",
+            signature: "node.grpcjs.stream-not-ended",
+            markdown_row: "| **objects** (the finding's metric) | 10 | 60 | 160 |",
+        },
+        Series {
+            name: "rust-channel",
+            files: files("rust/channel-leak-i{}.heap", &["0010", "0050", "0100"]),
+            extra: vec![
+                "--binary".into(),
+                path(&fixture("rust/leaklab")).to_string(),
+            ],
+            verdict: "Leak found",
+            signature: "rust.tonic.channel-not-dropped",
+            markdown_row: "| **inuse\\_space** (the finding's metric) |",
+        },
+        Series {
+            name: "rust-stream",
+            files: files("rust/stream-leak-i{}.pb.gz", &["0020", "0100", "0200"]),
+            extra: vec![
+                "--binary".into(),
+                path(&fixture("rust/leaklab")).to_string(),
+            ],
+            verdict: "Leak found",
+            signature: "rust.tonic.stream-not-dropped",
+            markdown_row: "| **inuse\\_space** (the finding's metric) |",
+        },
+        Series {
+            name: "go-healthy",
+            files: go(
+                "healthy",
+                &["0000", "0050", "0100", "0200"],
+                &["goroutine-debug0.pb.gz", "heap.pb.gz"],
+            ),
+            extra: vec![],
+            verdict: "No leak found",
+            signature: "",
+            markdown_row: "",
+        },
+    ]
+}
+
+/// Runs `report` writing `NAME.html` and `NAME.md` into `dir`; returns both texts.
+fn report(dir: &Path, name: &str, files: &[String], extra: &[String]) -> (String, String) {
+    let html = dir.join(format!("{name}.html"));
+    let md = dir.join(format!("{name}.md"));
+    let mut args: Vec<&str> = vec!["report"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(extra.iter().map(String::as_str));
+    args.extend(["-o", path(&html), "-o", path(&md)]);
+    let out = run(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        std::fs::read_to_string(&html).unwrap(),
+        std::fs::read_to_string(&md).unwrap(),
+    )
+}
+
+/// The text of a Markdown document as GitHub renders it, and its tables' count; panics on raw
+/// HTML other than the collapsible sections and line breaks the report writes, and on links
+/// that are not plain web addresses.
+fn markdown_text(md: &str) -> (String, usize) {
+    let mut text = String::new();
+    let mut tables = 0;
+    for event in Parser::new_ext(md, Options::ENABLE_TABLES) {
+        match event {
+            Event::Text(t) | Event::Code(t) => {
+                text.push_str(&t);
+                text.push(' ');
+            }
+            Event::Start(Tag::Table(_)) => tables += 1,
+            Event::Start(Tag::Link { dest_url, .. }) => assert!(
+                dest_url.starts_with("https://") || dest_url.starts_with("http://"),
+                "a link to {dest_url}"
+            ),
+            Event::Start(Tag::Image { dest_url, .. }) => panic!("an image: {dest_url}"),
+            Event::Html(h) | Event::InlineHtml(h) => {
+                let h = h.trim();
+                let allowed = h == "<br>"
+                    || h == "</details>"
+                    || (h.starts_with("<details><summary>")
+                        && h.ends_with("</summary>")
+                        && !h["<details><summary>".len()..h.len() - "</summary>".len()]
+                            .contains(['<', '>']));
+                assert!(allowed, "raw HTML in the Markdown report: {h}");
+                text.push_str(h);
+            }
+            _ => {}
+        }
+    }
+    (text, tables)
+}
+
+/// The flame graphs: the SVG documents inside the page's data: frames.
+fn flame_graphs(html: &str) -> Vec<String> {
+    html.split("src=\"data:image/svg+xml;base64,")
+        .skip(1)
+        .map(|rest| {
+            let encoded = &rest[..rest.find('"').unwrap()];
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .unwrap();
+            String::from_utf8(bytes).unwrap()
+        })
+        .collect()
+}
+
+/// Event handler attributes (`on...=`) in the tags of a document, scripts' contents left out.
+fn event_handlers(document: &str) -> Vec<String> {
+    let mut markup = String::new();
+    let mut rest = document;
+    while let Some(start) = rest.find("<script") {
+        markup.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("</script>")
+            .map_or("", |end| &rest[start + end..]);
+    }
+    markup.push_str(rest);
+    let mut handlers = Vec::new();
+    for tag in markup.split('<').skip(1) {
+        let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+        for attribute in tag.split_whitespace().skip(1) {
+            if attribute.to_ascii_lowercase().starts_with("on") && attribute.contains('=') {
+                handlers.push(attribute.to_string());
+            }
+        }
+    }
+    handlers
+}
+
+/// Markup that runs or loads something, outside what the report itself writes.
+fn assert_no_executable_markup(html: &str) {
+    let lower = html.to_ascii_lowercase();
+    assert_eq!(
+        lower.matches("<script").count(),
+        1,
+        "one script, the report's own"
+    );
+    for forbidden in [
+        "<img",
+        "<iframe src",
+        "<object",
+        "<embed",
+        "<a href=\"javascript",
+        "<link",
+    ] {
+        assert!(!lower.contains(forbidden), "{forbidden} in the page");
+    }
+    for href in lower.split("href=\"").skip(1) {
+        assert!(
+            href.starts_with('#') || href.starts_with("https://") || href.starts_with("http://"),
+            "a link to {}",
+            &href[..href.find('"').unwrap_or(href.len())]
+        );
+    }
+    assert_eq!(event_handlers(html), Vec::<String>::new());
+    for svg in flame_graphs(html) {
+        let lower = svg.to_ascii_lowercase();
+        // The prelude that stubs the address rewrite, and the flame graph's own script.
+        assert_eq!(
+            lower.matches("<script").count(),
+            2,
+            "scripts in the flame graph"
+        );
+        assert_eq!(
+            svg.matches("]]>").count(),
+            svg.matches("<![CDATA[").count(),
+            "a CDATA section closed by a profile string"
+        );
+        assert!(!lower.contains("<img"));
+        // The one handler inferno writes, on the root element.
+        assert_eq!(event_handlers(&svg), ["onload=\"init(evt)\""]);
+    }
+}
+
+#[test]
+fn reports_of_the_real_series_carry_verdict_and_evidence_in_html_and_markdown() {
+    let dir = report_dir();
+    for s in series() {
+        let (html, md) = report(&dir, s.name, &s.files, &s.extra);
+        assert!(html.contains(s.verdict), "{}: verdict in HTML", s.name);
+        assert!(html.contains(s.signature), "{}", s.name);
+        assert_no_executable_markup(&html);
+        let (text, tables) = markdown_text(&md);
+        assert!(
+            md.contains(&format!("## Verdict: {}", s.verdict)),
+            "{}: verdict in Markdown",
+            s.name
+        );
+        assert!(text.contains(s.signature), "{}", s.name);
+        assert!(
+            md.contains(s.markdown_row),
+            "{}: {}",
+            s.name,
+            s.markdown_row
+        );
+        // Evidence (when there is a finding), the top table of each series, the inputs.
+        assert!(tables >= 2, "{}: {tables} tables", s.name);
+        assert!(html.contains("id=\"inputs\"") && html.contains("id=\"reproduce\""));
+        if s.verdict == "No leak found" {
+            assert!(!html.contains("id=\"findings\""), "{}", s.name);
+            assert!(!md.contains("## Findings"));
+        } else {
+            assert!(
+                html.contains("<svg class=\"chart\""),
+                "{}: growth chart",
+                s.name
+            );
+            assert!(html.contains("Why it leaks") && html.contains("<h4>Fix</h4>"));
+            assert!(md.contains("#### Fix"));
+        }
+        let stack_profiles = !s.name.starts_with("node");
+        assert_eq!(
+            !flame_graphs(&html).is_empty(),
+            stack_profiles,
+            "{}: flame graphs for stack profiles only",
+            s.name
+        );
+    }
+}
+
+#[test]
+fn go_reports_say_who_created_the_goroutines_and_how_to_reproduce() {
+    let dir = report_dir();
+    let s = &series()[0];
+    let (html, md) = report(&dir, "go-conn-leak-detail", &s.files, &s.extra);
+    assert!(html.contains("Who created them"));
+    assert!(html.contains("grpcsync.NewCallbackSerializer"));
+    assert!(md.contains("1 (one loop)"));
+    // The differential flame graph shows the serializer goroutines that grew.
+    let flames = flame_graphs(&html);
+    assert_eq!(flames.len(), 2, "goroutine and heap profiles");
+    assert!(flames[0].contains("grpcsync.(*CallbackSerializer).run (600 goroutines"));
+    // Reproduce: the scan and the diff of first and last, with the files as given.
+    let first = &s.files[0];
+    let last = &s.files[3];
+    assert!(
+        md.contains(&format!("leakscope diff {first} {last}")),
+        "{md}"
+    );
+    assert!(md.contains("leakscope scan "));
+}
+
+#[test]
+fn node_reports_show_the_retainer_paths() {
+    let dir = report_dir();
+    let s = &series()[2];
+    let (html, md) = report(&dir, "node-recreate-detail", &s.files, &s.extra);
+    assert!(html.contains("retainer paths from the GC roots"));
+    assert!(html.contains("InternalChannel"));
+    assert!(
+        md.contains("→ InternalChannel"),
+        "path steps in a code block"
+    );
+    assert!(md.contains("leakscope retainers "));
+}
+
+// ---- hostile profile strings ----
+
+const HOSTILE: [&str; 5] = [
+    "</script><script>alert(1)</script>",
+    "<img src=x onerror=alert`1`>",
+    "]]><script>alert(2)</script>",
+    "[click](javascript:alert(3))",
+    "``` `x` <b onmouseover=alert(4)>",
+];
+
+/// A full goroutine dump with `n` goroutines parked in functions named with hostile strings.
+fn hostile_goroutine_dump(n: usize) -> String {
+    let mut out = String::from("goroutine 1 [running]:\nmain.main()\n\t/src/main.go:10 +0x1d\n\n");
+    for g in 0..n {
+        out.push_str(&format!(
+            "goroutine {} [chan receive, 5 minutes]:\n",
+            g + 10
+        ));
+        for (k, name) in HOSTILE.iter().enumerate() {
+            out.push_str(&format!(
+                "main.{name}(0xc000012345)\n\t/src/{name}/{k}.go:12 +0x1d\n"
+            ));
+        }
+        out.push_str(&format!(
+            "created by main.{} in goroutine 1\n\t/src/{}.go:5 +0x2\n\n",
+            HOSTILE[3], HOSTILE[1]
+        ));
+    }
+    out
+}
+
+/// A V8 heap snapshot: the root holds one object whose properties (named with hostile strings)
+/// hold `n` objects of a class with a hostile name.
+fn hostile_snapshot(n: usize) -> String {
+    let strings: Vec<String> = [
+        "",
+        "(GC roots)",
+        HOSTILE[0],
+        HOSTILE[1],
+        HOSTILE[2],
+        HOSTILE[3],
+        HOSTILE[4],
+        "Leak</script><script>alert(5)</script>",
+    ]
+    .iter()
+    .map(|s| serde_json::to_string(s).unwrap())
+    .collect();
+    const FIELDS: usize = 7;
+    // node: type, name, id, self_size, edge_count, trace_node_id, detachedness
+    let mut nodes = vec![
+        format!("9,0,1,0,1,0,0"),      // synthetic root
+        format!("3,2,3,32,{},0,0", n), // holder object named with a hostile string
+    ];
+    for i in 0..n {
+        nodes.push(format!("3,7,{},64,0,0,0", 5 + 2 * i));
+    }
+    // edge: type, name_or_index, to_node (a node's index times the field count)
+    let mut edges = vec![format!("2,3,{}", FIELDS)]; // root -property(img)-> holder
+    for i in 0..n {
+        edges.push(format!("2,{},{}", 4 + i % 3, (2 + i) * FIELDS));
+    }
+    format!(
+        "{{\"snapshot\":{{\"meta\":{{\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\",\"edge_count\",\"trace_node_id\",\"detachedness\"],\
+         \"node_types\":[[\"hidden\",\"array\",\"string\",\"object\",\"code\",\"closure\",\"regexp\",\"number\",\"native\",\"synthetic\",\"concatenated string\",\"sliced string\",\"symbol\",\"bigint\",\"object shape\"],\"string\",\"number\",\"number\",\"number\",\"number\",\"number\"],\
+         \"edge_fields\":[\"type\",\"name_or_index\",\"to_node\"],\
+         \"edge_types\":[[\"context\",\"element\",\"property\",\"internal\",\"hidden\",\"shortcut\",\"weak\"],\"string_or_number\",\"node\"],\
+         \"location_fields\":[\"object_index\",\"script_id\",\"line\",\"column\"]}},\"node_count\":{},\"edge_count\":{},\"trace_function_count\":0}},\
+         \"nodes\":[{}],\"edges\":[{}],\"trace_function_infos\":[],\"trace_tree\":[],\"samples\":[],\"locations\":[],\"strings\":[{}]}}",
+        nodes.len(),
+        edges.len(),
+        nodes.join(","),
+        edges.join(","),
+        strings.join(",")
+    )
+}
+
+#[test]
+fn hostile_profile_strings_stay_text_in_html_svg_and_markdown() {
+    let dir = report_dir().join("hostile");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut inputs = Vec::new();
+    for (k, n) in [1usize, 40, 80].iter().enumerate() {
+        let dump = dir.join(format!("hostile-{k}.txt"));
+        std::fs::write(&dump, hostile_goroutine_dump(*n)).unwrap();
+        inputs.push(path(&dump).to_string());
+    }
+    for (k, n) in [10usize, 60, 110].iter().enumerate() {
+        let snapshot = dir.join(format!("hostile-{k}.heapsnapshot"));
+        std::fs::write(&snapshot, hostile_snapshot(*n)).unwrap();
+        inputs.push(path(&snapshot).to_string());
+    }
+    let (html, md) = report(&dir, "hostile", &inputs, &[]);
+    // The strings are in the report (escaped), so the checks below are not vacuous.
+    assert!(html.contains("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("&lt;img src=x onerror=alert`1`&gt;"));
+    assert!(html.contains("Leak&lt;/script&gt;&lt;script&gt;alert(5)&lt;/script&gt;"));
+    assert!(
+        html.contains("retainer paths"),
+        "the snapshot finding has its paths"
+    );
+    let flames = flame_graphs(&html);
+    assert_eq!(flames.len(), 1);
+    assert!(flames[0].contains("]]&gt;&lt;script&gt;alert(2)&lt;/script&gt;"));
+    assert_no_executable_markup(&html);
+
+    let (text, _) = markdown_text(&md);
+    assert!(text.contains("alert(1)") && text.contains("alert(5)"));
+    assert!(
+        text.contains("[click](javascript:alert(3))"),
+        "link syntax shown as text"
+    );
+    assert!(text.contains(HOSTILE[4]), "backticks kept literally");
+
+    let (screenshot, console) = open_in_chromium(&dir.join("hostile.html"));
+    if let Some(png) = screenshot {
+        assert!(console.is_empty(), "console: {console:?}");
+        assert_not_blank(&png);
+    }
+}
+
+#[test]
+fn report_names_format_by_extension_and_writes_nothing_on_bad_input() {
+    let dir = report_dir().join("errors");
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = files(
+        "go/healthy/healthy-iter{}-goroutine-debug0.pb.gz",
+        &["0000"],
+    );
+    let txt = dir.join("report.txt");
+    let out = run(&["report", &good[0], "-o", path(&txt)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(".html or .md"));
+    assert!(!txt.exists());
+
+    let html = dir.join("report.html");
+    let bad = path(&fixture("go/MANIFEST.md")).to_string();
+    common::expect_input_error(
+        &["report", &good[0], &bad, "-o", path(&html)],
+        "MANIFEST.md",
+    );
+    assert!(!html.exists(), "no report from bad input");
+
+    let missing = dir.join("no/such/dir/report.html");
+    let out = run(&["report", &good[0], "-o", path(&missing)]);
+    assert_eq!(out.status.code(), Some(2));
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+// ---- headless Chromium ----
+
+fn report_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|d| ["chromium", "chromium-browser"].map(|b| d.join(b)))
+        .find(|p| p.is_file())
+}
+
+/// Opens `page` in headless Chromium and takes a screenshot: the PNG and the console messages
+/// (every one counts as a failure: the report logs nothing). `None` when Chromium is not
+/// installed and `LEAKSCOPE_REQUIRE_CHROMIUM` is unset; `.ci/run` sets it after installing.
+fn open_in_chromium(page: &Path) -> (Option<PathBuf>, Vec<String>) {
+    let Some(browser) = chromium() else {
+        if std::env::var_os("LEAKSCOPE_REQUIRE_CHROMIUM").is_some() {
+            panic!("chromium is not installed and LEAKSCOPE_REQUIRE_CHROMIUM is set");
+        }
+        eprintln!(
+            "skipping the browser check: chromium is not installed (apt-get install chromium)"
+        );
+        return (None, Vec::new());
+    };
+    let png = page.with_extension("png");
+    let profile = page.with_extension("chromium-profile");
+    let _ = std::fs::remove_file(&png);
+    let mut child = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--hide-scrollbars",
+            "--enable-logging=stderr",
+            "--v=0",
+            // Frames (the flame graphs) load after the page: let them paint before the shot.
+            "--virtual-time-budget=5000",
+            "--window-size=1280,2400",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", page.canonicalize().unwrap().display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("chromium starts");
+    let stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(90) {
+            let _ = child.kill();
+            panic!("chromium did not finish in 90 s on {}", page.display());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let log = reader.join().unwrap();
+    let _ = std::fs::remove_dir_all(&profile);
+    let console: Vec<String> = log
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(str::to_string)
+        .collect();
+    assert!(png.is_file(), "no screenshot of {}: {log}", page.display());
+    (Some(png), console)
+}
+
+/// Fails when the screenshot is one flat colour (nothing rendered) or nearly so.
+fn assert_not_blank(png: &Path) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(png).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut buffer).unwrap();
+    let pixels = &buffer[..frame.buffer_size()];
+    let step = frame.color_type.samples();
+    let background = &pixels[..step];
+    let differing = pixels
+        .chunks(step)
+        .filter(|p| p[..3.min(step)] != background[..3.min(step)])
+        .count();
+    let total = pixels.len() / step;
+    assert!(
+        differing * 100 > total,
+        "{} is blank: {differing} of {total} pixels differ from the background",
+        png.display()
+    );
+}
+
+#[test]
+fn every_report_opens_in_chromium_without_console_errors() {
+    let dir = report_dir().join("browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    for s in series() {
+        report(&dir, s.name, &s.files, &s.extra);
+        let (screenshot, console) = open_in_chromium(&dir.join(format!("{}.html", s.name)));
+        let Some(png) = screenshot else {
+            return;
+        };
+        assert!(console.is_empty(), "{}: console: {console:?}", s.name);
+        assert_not_blank(&png);
+    }
+}
