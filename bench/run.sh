@@ -58,6 +58,8 @@ row() { # name, then the command
   printf '| %s | %s s | %s MB |\n' "$name" "$wall" "$(( kb / 1024 ))"
 }
 
+reports=$(mktemp -d)
+trap 'rm -rf "$reports"' EXIT
 echo "| command | median wall ($runs runs) | median peak RSS |"
 echo "|---|---|---|"
 dump=$shared/fixtures/go/large/mass-watch-iter100000-goroutine-debug2.txt
@@ -65,6 +67,7 @@ if [ -e "$dump" ]; then
   row "leakscope top (100,505-goroutine debug=2 dump, 29 MB)" "$leakscope" top "$dump"
   row "leakscope top --by stack (same dump)" "$leakscope" top --by stack "$dump"
   row "leakscope scan (same dump)" "$leakscope" scan "$dump"
+  row "leakscope report (same dump) -o report.html" "$leakscope" report "$dump" -o "$reports/dump.html"
 else
   echo "skipping the 100k-goroutine dump: $dump is not there" >&2
 fi
@@ -73,6 +76,7 @@ if [ -e "$data/bigheap/heap-B.pb.gz" ]; then
   row "leakscope top heap-A.pb.gz" "$leakscope" top "$a"
   row "leakscope diff heap-A.pb.gz heap-B.pb.gz" "$leakscope" diff "$a" "$b"
   row "leakscope scan heap-A.pb.gz heap-B.pb.gz" "$leakscope" scan "$a" "$b"
+  row "leakscope report heap-A.pb.gz heap-B.pb.gz -o report.html" "$leakscope" report "$a" "$b" -o "$reports/bigheap.html"
   row "leakscope top heap-A.debug1.txt (764 MB text)" "$leakscope" top "$data/bigheap/heap-A.debug1.txt"
   if $have_go; then
     row "go tool pprof -top heap-A.pb.gz" go tool pprof -top "$a"
@@ -89,6 +93,7 @@ if [ -e "$snapshot" ]; then
   row "leakscope top big.heapsnapshot (V8, $(( $(stat -c %s "$snapshot") / 1000000 )) MB)" "$leakscope" top "$snapshot"
   row "leakscope retainers big.heapsnapshot --class LeakyChannel" "$leakscope" retainers "$snapshot" --class LeakyChannel
   row "leakscope scan big.heapsnapshot" "$leakscope" scan "$snapshot"
+  row "leakscope report big.heapsnapshot -o report.html" "$leakscope" report "$snapshot" -o "$reports/snapshot.html"
   if [ "${MEMLAB:-1}" != 0 ] && command -v node >/dev/null; then
     walls=() kbs=()
     for _ in $(seq "$runs"); do

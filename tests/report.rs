@@ -599,3 +599,45 @@ fn every_report_opens_in_chromium_without_console_errors() {
         assert_not_blank(&png);
     }
 }
+
+/// A full goroutine dump with `per_stack` goroutines in each of `stacks` distinct stacks.
+fn wide_goroutine_dump(stacks: usize, per_stack: usize) -> String {
+    let mut out = String::from("goroutine 1 [running]:\nmain.main()\n\t/src/main.go:10 +0x1d\n\n");
+    let mut id = 10;
+    for s in 0..stacks {
+        for _ in 0..per_stack {
+            out.push_str(&format!(
+                "goroutine {id} [select]:\nmain.wait{s}()\n\t/src/wait.go:{s} +0x1d\n\
+                 main.serve{}()\n\t/src/serve.go:7 +0x2\ncreated by main.main in goroutine 1\n\
+                 \t/src/main.go:5 +0x2\n\n",
+                s % 50
+            ));
+            id += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn large_inputs_are_cut_with_counts_and_the_page_stays_small() {
+    let dir = report_dir().join("wide");
+    std::fs::create_dir_all(&dir).unwrap();
+    let inputs: Vec<String> = (1..=3)
+        .map(|k| {
+            let dump = dir.join(format!("wide-{k}.txt"));
+            std::fs::write(&dump, wide_goroutine_dump(2000, k)).unwrap();
+            path(&dump).to_string()
+        })
+        .collect();
+    let (html, md) = report(&dir, "wide", &inputs, &[]);
+    // 2,000 growing stacks: the top table, the changed stacks and the findings are cut, and say
+    // by how much.
+    assert!(html.contains("more rows not shown"), "top table cut");
+    assert!(
+        html.contains("1985 more stacks not shown"),
+        "changed stacks cut"
+    );
+    assert!(md.contains("1985 more stacks not shown."));
+    assert!(html.len() < 3 << 20, "{} bytes", html.len());
+    assert!(md.len() < 1 << 20, "{} bytes", md.len());
+}

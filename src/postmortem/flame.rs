@@ -5,6 +5,7 @@ use rustc_hash::FxHashMap;
 
 use crate::analysis::keys::{stack_key_of, FrameKeys, KeyOptions};
 use crate::model::Profile;
+use crate::render::names::short_function;
 
 /// Pixels: fits the report's column.
 pub const FLAME_WIDTH: usize = 1120;
@@ -59,15 +60,33 @@ fn folded_key(key: &str) -> String {
         .collect()
 }
 
-fn lines(stacks: &FxHashMap<String, i64>) -> String {
-    let mut sorted: Vec<(&String, &i64)> = stacks.iter().collect();
-    sorted.sort();
-    let mut out = String::new();
-    for (stack, value) in sorted {
-        out.push_str(stack);
-        out.push(' ');
-        out.push_str(&value.to_string());
-        out.push('\n');
+/// Folded lines, sorted, with frames shortened to what fits in a frame (`pkg.(*T).M` for
+/// `example.com/x/pkg.(*T).M`, as pprof's own flame graph shows them); the changes table keeps
+/// the full names. With `before`, each line carries both counts (`stack before after`): the
+/// input of inferno's differential flame graph.
+fn lines(before: Option<&FxHashMap<String, i64>>, after: &FxHashMap<String, i64>) -> String {
+    let mut merged: FxHashMap<String, [i64; 2]> = FxHashMap::default();
+    let short = |stack: &str| {
+        stack
+            .split(';')
+            .map(short_function)
+            .collect::<Vec<_>>()
+            .join(";")
+    };
+    for (side, stacks) in [(0, before), (1, Some(after))] {
+        for (stack, value) in stacks.into_iter().flatten() {
+            merged.entry(short(stack)).or_default()[side] += value;
+        }
+    }
+    let mut merged: Vec<(String, [i64; 2])> = merged.into_iter().collect();
+    merged.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut out = String::with_capacity(merged.iter().map(|(s, _)| s.len() + 24).sum());
+    for (stack, [first, last]) in merged {
+        out.push_str(&stack);
+        if before.is_some() {
+            out.push_str(&format!(" {first}"));
+        }
+        out.push_str(&format!(" {last}\n"));
     }
     out
 }
@@ -80,25 +99,7 @@ pub fn render(
     unit: &str,
     max_changes: usize,
 ) -> std::io::Result<FlameGraph> {
-    let folded_lines = match before {
-        Some(before) => {
-            let mut out = Vec::new();
-            inferno::differential::from_readers(
-                inferno::differential::Options::default(),
-                lines(before).as_bytes(),
-                lines(after).as_bytes(),
-                &mut out,
-            )?;
-            let mut text = String::from_utf8(out)
-                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-            // inferno's differential output is unordered; its renderer wants sorted lines.
-            let mut sorted: Vec<&str> = text.lines().collect();
-            sorted.sort_unstable();
-            text = sorted.join("\n");
-            text
-        }
-        None => lines(after),
-    };
+    let folded_lines = lines(before, after);
     let mut options = inferno::flamegraph::Options::default();
     options.title = title.to_string();
     options.count_name = match unit {
@@ -108,6 +109,9 @@ pub fn render(
     options.deterministic = true;
     // A fixed width: the fluid layout measures its frame, which reads 0 inside an iframe.
     options.image_width = Some(FLAME_WIDTH);
+    // Frames under a pixel cannot be seen or clicked; with 300k stacks they would make the
+    // report tens of megabytes.
+    options.min_width = 1.0;
     // Roots on top: deep stacks (Rust, async) would otherwise start a screen below the fold.
     options.direction = inferno::flamegraph::Direction::Inverted;
     options.colors =

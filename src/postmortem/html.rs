@@ -44,7 +44,7 @@ th, td { border: 1px solid var(--line); padding: .2rem .5rem; vertical-align: to
 th { background: #f1f3f4; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 td .detail { color: var(--muted); font-size: .85em; white-space: pre-wrap; }
-td code { word-break: break-all; }
+td code { overflow-wrap: anywhere; }
 details { margin: .3rem 0; }
 summary { cursor: pointer; }
 .chart text { font-size: 11px; fill: var(--muted); }
@@ -53,6 +53,7 @@ summary { cursor: pointer; }
 .legend i { display: inline-block; width: .8rem; height: .25rem; vertical-align: middle;
   margin-right: .3rem; }
 iframe.flame { max-width: 100%; border: 1px solid var(--line); }
+nav { margin: .8rem 0; }
 nav a { margin-right: 1rem; }
 @media print { details > summary { list-style: none; } iframe.flame { display: none; } }
 "#;

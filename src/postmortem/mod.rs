@@ -211,11 +211,12 @@ fn section(inputs: &[Input], class: ProfileClass, members: &[usize]) -> SeriesSe
             let mut report = TopReport::new(InputInfo::of(last), GroupBy::Function, aggregate);
             views::limit(&mut report.rows, Some(TOP_ROWS), false);
             let unit = profile.sample_types[index].unit.clone();
-            let after = flame::folded(profile, index);
-            let first = &inputs[members[0]];
-            let before = (members.len() > 1)
-                .then(|| first.profile().map(|p| flame::folded(p, value_index(p))))
-                .flatten();
+            let first = inputs[members[0]].profile().filter(|_| members.len() > 1);
+            let (before, after) = std::thread::scope(|scope| {
+                let before = scope.spawn(|| first.map(|p| flame::folded(p, value_index(p))));
+                let after = flame::folded(profile, index);
+                (before.join().expect("no panic"), after)
+            });
             let title = if before.is_some() {
                 format!(
                     "#{} → #{}: red grew, blue shrank",
