@@ -353,6 +353,11 @@ mod tests {
     #[test]
     fn sizes() {
         assert_eq!(parse_size("4G"), Ok(4 << 30));
+        assert_eq!(
+            parse_size("4G"),
+            Ok(DEFAULT_MAX_INPUT_SIZE),
+            "the documented default"
+        );
         assert_eq!(parse_size("512m"), Ok(512 << 20));
         assert_eq!(parse_size("100"), Ok(100));
         assert!(parse_size("12X").is_err());

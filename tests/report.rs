@@ -293,6 +293,14 @@ fn reports_of_the_real_series_carry_verdict_and_evidence_in_html_and_markdown() 
             assert!(html.contains("Why it leaks") && html.contains("<h4>Fix</h4>"));
             assert!(md.contains("#### Fix"));
         }
+        // The reproduce commands repeat the options that change what is read.
+        if !s.extra.is_empty() {
+            assert!(md.contains(&format!(
+                "leakscope scan {} {}",
+                s.files.join(" "),
+                s.extra.join(" ")
+            )));
+        }
         let stack_profiles = !s.name.starts_with("node");
         assert_eq!(
             !flame_graphs(&html).is_empty(),
@@ -640,4 +648,22 @@ fn large_inputs_are_cut_with_counts_and_the_page_stays_small() {
     assert!(md.contains("1985 more stacks not shown."));
     assert!(html.len() < 3 << 20, "{} bytes", html.len());
     assert!(md.len() < 1 << 20, "{} bytes", md.len());
+}
+
+#[test]
+fn a_leak_that_went_back_down_is_not_reported_as_active() {
+    let dir = report_dir().join("receding");
+    std::fs::create_dir_all(&dir).unwrap();
+    let files = files(
+        "go/conn-leak/conn-leak-iter{}-goroutine-debug2.txt",
+        &["0000", "0200", "0100"],
+    );
+    let (html, md) = report(&dir, "receding", &files, &[]);
+    assert!(md.contains("## Verdict: No active leak"), "{md}");
+    assert!(md.contains("- **RECEDING** grpc-go ClientConn created and never closed"));
+    assert!(
+        html.contains("<section id=\"verdict\" class=\"verdict\">"),
+        "not red"
+    );
+    assert!(md.contains("| **goroutines** (the finding's metric) | 0 | 600 | 300 |"));
 }

@@ -175,9 +175,14 @@ impl Postmortem {
         let e = &f.evidence;
         e.wait_minutes
             .map(|[lo, hi]| {
-                format!(
-                    "The matched goroutines had been waiting for {lo} to {hi} minutes in the last dump."
-                )
+                let span = match (lo, hi) {
+                    (_, 1) if lo == hi => "1 minute".to_string(),
+                    _ if lo == hi => format!("{hi} minutes"),
+                    (0, 1) => "up to a minute".to_string(),
+                    (0, _) => format!("up to {hi} minutes"),
+                    _ => format!("{lo} to {hi} minutes"),
+                };
+                format!("The matched goroutines had been waiting for {span} in the last dump.")
             })
             .into_iter()
             .chain(e.hints.iter().cloned())
