@@ -80,9 +80,8 @@ pub fn render(p: &Postmortem) -> String {
     ));
     out.push_str("<h1>Leak report</h1>\n");
     out.push_str(&format!(
-        "<p class=\"meta\">{} inputs, {} signatures checked, written by leakscope {}</p>\n",
-        p.inputs.len(),
-        p.signatures_checked,
+        "<p class=\"meta\">{} checked, written by leakscope {}</p>\n",
+        p.scope(),
         env!("CARGO_PKG_VERSION")
     ));
     verdict(&mut out, p);

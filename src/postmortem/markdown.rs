@@ -17,9 +17,8 @@ pub fn render(p: &Postmortem) -> String {
     let mut out = String::with_capacity(32 * 1024);
     out.push_str("# Leak report\n\n");
     out.push_str(&format!(
-        "{} inputs, {} signatures checked, written by leakscope {}.\n\n",
-        p.inputs.len(),
-        p.signatures_checked,
+        "{} checked, written by leakscope {}.\n\n",
+        p.scope(),
         env!("CARGO_PKG_VERSION")
     ));
     out.push_str(&format!("## Verdict: {}\n\n", escape_text(&p.headline())));

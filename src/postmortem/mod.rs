@@ -127,16 +127,20 @@ impl Postmortem {
             "No active leak: what grew earlier has stopped or gone back down".into()
         } else {
             format!(
-                "No leak found: {} signatures checked over {} {}, and nothing grew steadily",
-                self.signatures_checked,
-                self.inputs.len(),
-                if self.inputs.len() == 1 {
-                    "input"
-                } else {
-                    "inputs"
-                }
+                "No leak found: {} checked, and nothing grew steadily",
+                self.scope()
             )
         }
+    }
+
+    /// `3 inputs, 11 signatures`: what was read and checked.
+    pub fn scope(&self) -> String {
+        let n = self.inputs.len();
+        format!(
+            "{n} {}, {} signatures",
+            if n == 1 { "input" } else { "inputs" },
+            self.signatures_checked
+        )
     }
 
     /// One sentence per finding: what, its status and how fast it grows.
