@@ -10,7 +10,7 @@ use crate::render::names::short_function;
 /// Pixels: fits the report's column.
 pub const FLAME_WIDTH: usize = 1120;
 
-/// A rendered flame graph and the stacks that changed most.
+/// A rendered flame graph and the stacks that grew most.
 #[derive(Debug, Clone)]
 pub struct FlameGraph {
     /// A standalone SVG document, as inferno writes it (with its zoom and search script).

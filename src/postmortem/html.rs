@@ -451,7 +451,7 @@ fn changes_table(out: &mut String, flame: &super::FlameGraph) {
     out.push_str(&format!(
         "<h4>{}</h4>\n<table>\n<tr><th>stack (leaf, then callers)</th>",
         if flame.differential {
-            "Stacks that changed most"
+            "Stacks by growth, first against last (shrinking last)"
         } else {
             "Largest stacks"
         }

@@ -253,7 +253,7 @@ fn series(out: &mut String, p: &Postmortem, s: &SeriesSection) {
             let unit = flame.unit.as_str();
             if flame.differential {
                 out.push_str(
-                    "### Stacks that changed most, first against last\n\n\
+                    "### Stacks by growth, first against last (shrinking last)\n\n\
                      The differential flame graph is in the HTML report.\n\n",
                 );
                 out.push_str(&header(
