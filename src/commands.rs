@@ -492,6 +492,22 @@ fn report(args: &ReportArgs) -> Result<String> {
         .iter()
         .map(|path| report_renderer(path))
         .collect::<Result<Vec<_>>>()?;
+    // Inputs are read-only: a report never replaces one of them.
+    for output in &args.outputs {
+        let Ok(target) = output.canonicalize() else {
+            continue;
+        };
+        if args
+            .files
+            .iter()
+            .any(|f| f.canonicalize().ok() == Some(target.clone()))
+        {
+            return Err(Error::Usage(format!(
+                "{}: is one of the inputs; write the report elsewhere",
+                output.display()
+            )));
+        }
+    }
     let catalogue = catalogue(&args.rules)?;
     let inputs = read_all(&args.files, &args.input.options())?;
     let findings = matcher::scan(&inputs, &catalogue);

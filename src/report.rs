@@ -155,7 +155,6 @@ pub struct HeapTotals {
     pub unreachable: usize,
 }
 
-/// `top` on a heap snapshot: DevTools' Summary view.
 impl HeapTotals {
     pub fn of(graph: &crate::model::HeapGraph, retention: &Retention) -> Self {
         HeapTotals {
@@ -168,6 +167,7 @@ impl HeapTotals {
     }
 }
 
+/// `top` on a heap snapshot: DevTools' Summary view.
 #[derive(Debug, Clone, Serialize)]
 pub struct HeapTopReport {
     pub schema: &'static str,

@@ -489,6 +489,19 @@ fn report_names_format_by_extension_and_writes_nothing_on_bad_input() {
     );
     assert!(!html.exists(), "no report from bad input");
 
+    // An input is never overwritten, even one named like a report.
+    let input_named_md = dir.join("dump.md");
+    std::fs::copy(
+        fixture("go/conn-leak/conn-leak-iter0000-goroutine-debug1.txt"),
+        &input_named_md,
+    )
+    .unwrap();
+    let before = std::fs::read(&input_named_md).unwrap();
+    let out = run(&["report", path(&input_named_md), "-o", path(&input_named_md)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is one of the inputs"));
+    assert_eq!(std::fs::read(&input_named_md).unwrap(), before);
+
     let missing = dir.join("no/such/dir/report.html");
     let out = run(&["report", &good[0], "-o", path(&missing)]);
     assert_eq!(out.status.code(), Some(2));

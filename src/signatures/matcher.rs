@@ -823,7 +823,7 @@ fn generic_class_growth(
     }
 }
 
-/// The three commonest retainer path shapes of the objects whose class `wanted` accepts.
+/// The three most common retainer path shapes of the objects whose class `wanted` accepts.
 fn main_paths(snapshot: &AnalysedSnapshot<'_>, wanted: impl Fn(&str) -> bool) -> Vec<PathGroup> {
     let targets: Vec<u32> = (0..snapshot.graph.node_count() as u32)
         .filter(|&n| wanted(snapshot.classes.name(n)))
