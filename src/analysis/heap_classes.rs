@@ -118,89 +118,76 @@ fn shorten_tag(name: &str) -> String {
     }
 }
 
+const ATTACHED: u8 = 1;
+const DETACHED: u8 = 2;
+
+/// The walk behind `detached_natives`: each native gets the state of the first marked native
+/// that reaches it.
+struct Marking<'a> {
+    graph: &'a HeapGraph,
+    native: Option<u8>,
+    visited: Vec<bool>,
+    state: Vec<u8>,
+    /// Natives whose edges are still to follow: attached ones, then detached ones.
+    pending: [Vec<u32>; 2],
+}
+
+impl Marking<'_> {
+    fn visit(&mut self, node: u32, new_state: u8) {
+        let i = node as usize;
+        if self.visited[i] {
+            return;
+        }
+        self.visited[i] = true;
+        if Some(self.graph.node_type[i]) != self.native {
+            return;
+        }
+        self.state[i] = new_state;
+        match new_state {
+            ATTACHED => self.pending[0].push(node),
+            DETACHED => self.pending[1].push(node),
+            _ => {}
+        }
+    }
+
+    /// Follows the edges (not hidden, invisible or weak) of every pending native of `state`.
+    fn spread(&mut self, state: u8) {
+        let graph = self.graph;
+        let slot = usize::from(state == DETACHED);
+        while let Some(node) = self.pending[slot].pop() {
+            for e in graph.edges(node) {
+                if !matches!(graph.edge_type_name(e), "hidden" | "invisible" | "weak") {
+                    self.visit(graph.edge_to[e], state);
+                }
+            }
+        }
+    }
+}
+
 /// Natives marked detached, and natives reachable only through natives from detached ones
 /// (never through an attached native), over edges that are not hidden, invisible or weak.
 fn detached_natives(graph: &HeapGraph) -> Vec<bool> {
     let n = graph.node_count();
-    let mut detached = vec![false; n];
     let Some(states) = graph.node_detachedness.as_ref() else {
-        return detached;
+        return vec![false; n];
     };
-    let native = graph.known_types().node_native;
-    let mut state: Vec<u8> = vec![0; n];
-    let mut visited = vec![false; n];
-    let mut attached: Vec<u32> = Vec::new();
-    let mut detached_stack: Vec<u32> = Vec::new();
-    let process = |node: u32,
-                   new_state: u8,
-                   visited: &mut Vec<bool>,
-                   state: &mut Vec<u8>,
-                   attached: &mut Vec<u32>,
-                   detached_stack: &mut Vec<u32>| {
-        let i = node as usize;
-        if visited[i] {
-            return;
-        }
-        visited[i] = true;
-        if Some(graph.node_type[i]) != native {
-            return;
-        }
-        state[i] = new_state;
-        match new_state {
-            1 => attached.push(node),
-            2 => detached_stack.push(node),
-            _ => {}
-        }
+    let mut marking = Marking {
+        graph,
+        native: graph.known_types().node_native,
+        visited: vec![false; n],
+        state: vec![0; n],
+        pending: [Vec::new(), Vec::new()],
     };
     for node in 0..n as u32 {
         let s = states[node as usize];
         if s != 0 {
-            process(
-                node,
-                s,
-                &mut visited,
-                &mut state,
-                &mut attached,
-                &mut detached_stack,
-            );
+            marking.visit(node, s);
         }
     }
-    let follows = |e: usize| !matches!(graph.edge_type_name(e), "hidden" | "invisible" | "weak");
-    while let Some(node) = attached.pop() {
-        for e in graph.edges(node) {
-            if follows(e) {
-                process(
-                    graph.edge_to[e],
-                    1,
-                    &mut visited,
-                    &mut state,
-                    &mut attached,
-                    &mut detached_stack,
-                );
-            }
-        }
-    }
-    while let Some(node) = detached_stack.pop() {
-        if state[node as usize] == 1 {
-            continue;
-        }
-        for e in graph.edges(node) {
-            if follows(e) {
-                process(
-                    graph.edge_to[e],
-                    2,
-                    &mut visited,
-                    &mut state,
-                    &mut attached,
-                    &mut detached_stack,
-                );
-            }
-        }
-    }
-    for (i, s) in state.iter().enumerate() {
-        detached[i] = *s == 2;
-    }
-    detached
+    // Attached first, so a native reachable from both sides stays attached.
+    marking.spread(ATTACHED);
+    marking.spread(DETACHED);
+    marking.state.iter().map(|&s| s == DETACHED).collect()
 }
 
 /// After this many characters an interface name takes no more properties (DevTools' limit).
