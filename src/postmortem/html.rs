@@ -6,7 +6,7 @@ use base64::Engine;
 
 use super::chart::{self, Line};
 use super::{
-    inline_code, leaf_first, paragraphs, web_link, Postmortem, SeriesSection, CREATORS_PER_FINDING,
+    creators_reading, leaf_first, web_link, Postmortem, SeriesSection, CREATORS_PER_FINDING,
     PATHS_PER_FINDING, STACKS_PER_FINDING,
 };
 use crate::render::escape::markup as html;
@@ -147,21 +147,9 @@ fn status_badge(status: Status) -> String {
 
 /// Catalogue prose: paragraphs, with `code` spans as code.
 fn prose(text: &str) -> String {
-    paragraphs(text)
+    super::prose(text, |t| format!("<code>{}</code>", html(t)), html)
         .iter()
-        .map(|p| {
-            let inner: String = inline_code(p)
-                .into_iter()
-                .map(|(code, t)| {
-                    if code {
-                        format!("<code>{}</code>", html(t))
-                    } else {
-                        html(t)
-                    }
-                })
-                .collect();
-            format!("<p>{inner}</p>\n")
-        })
+        .map(|p| format!("<p>{p}</p>\n"))
         .collect()
 }
 
@@ -336,11 +324,7 @@ fn creators(out: &mut String, f: &Finding) {
                 format!("goroutine {} created {}, {now}", k.id, k.created)
             })
             .collect();
-        let reading = match c.distinct_creators {
-            0 => "not recorded".to_string(),
-            1 => "1 (one loop)".to_string(),
-            n => format!("{n} (per request or per call)"),
-        };
+        let reading = creators_reading(c.distinct_creators);
         out.push_str(&format!(
             "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
             html(&c.function),
@@ -557,20 +541,12 @@ fn inputs(out: &mut String, p: &Postmortem) {
         ));
     }
     out.push_str("</table>\n");
-    for input in &p.inputs {
-        for w in &input.warnings {
-            out.push_str(&format!(
-                "<p class=\"note\">warning: <code>{}</code>: {}</p>\n",
-                html(&input.path),
-                html(w)
-            ));
-        }
-        if let Some(n) = input.leaked_goroutines {
-            out.push_str(&format!(
-                "<p class=\"note\"><code>{}</code>: {n} goroutines marked (leaked) by the Go runtime</p>\n",
-                html(&input.path)
-            ));
-        }
+    for (path, note) in p.input_notes() {
+        out.push_str(&format!(
+            "<p class=\"note\"><code>{}</code>: {}</p>\n",
+            html(path),
+            html(&note)
+        ));
     }
     out.push_str("</section>\n");
 }

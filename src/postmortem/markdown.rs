@@ -3,7 +3,7 @@
 //! code spans or fenced blocks, or are escaped; the flame graphs stay in the HTML report.
 
 use super::{
-    inline_code, leaf_first, paragraphs, web_link, Postmortem, SeriesSection, CREATORS_PER_FINDING,
+    creators_reading, leaf_first, web_link, Postmortem, SeriesSection, CREATORS_PER_FINDING,
     PATHS_PER_FINDING, STACKS_PER_FINDING,
 };
 use crate::render::escape::markup as html;
@@ -60,15 +60,9 @@ fn fenced(info: &str, text: &str) -> String {
 
 /// Catalogue prose: `code` spans kept, the rest escaped.
 fn prose(text: &str) -> String {
-    paragraphs(text)
+    super::prose(text, code_span, escape_text)
         .iter()
-        .map(|p| {
-            let inner: String = inline_code(p)
-                .into_iter()
-                .map(|(code, t)| if code { code_span(t) } else { escape_text(t) })
-                .collect();
-            format!("{inner}\n\n")
-        })
+        .map(|p| format!("{p}\n\n"))
         .collect()
 }
 
@@ -196,11 +190,7 @@ fn finding(out: &mut String, p: &Postmortem, n: usize, f: &Finding) {
             out.push_str(&table_row(&[
                 code_span(&c.function),
                 c.goroutines.to_string(),
-                match c.distinct_creators {
-                    0 => "not recorded".to_string(),
-                    1 => "1 (one loop)".to_string(),
-                    n => format!("{n} (per request or per call)"),
-                },
+                creators_reading(c.distinct_creators),
             ]));
         }
         out.push('\n');
@@ -337,19 +327,7 @@ fn inputs(out: &mut String, p: &Postmortem) {
         ]));
     }
     out.push('\n');
-    for input in &p.inputs {
-        for w in &input.warnings {
-            out.push_str(&format!(
-                "warning: {}: {}\n\n",
-                code_span(&input.path),
-                escape_text(w)
-            ));
-        }
-        if let Some(n) = input.leaked_goroutines {
-            out.push_str(&format!(
-                "{}: {n} goroutines marked (leaked) by the Go runtime\n\n",
-                code_span(&input.path)
-            ));
-        }
+    for (path, note) in p.input_notes() {
+        out.push_str(&format!("{}: {}\n\n", code_span(path), escape_text(&note)));
     }
 }

@@ -193,6 +193,27 @@ impl Postmortem {
             .collect()
     }
 
+    /// What the readers noticed, per input: warnings, and goroutines the runtime marked leaked.
+    pub fn input_notes(&self) -> Vec<(&str, String)> {
+        let mut notes = Vec::new();
+        for input in &self.inputs {
+            let path = input.path.as_str();
+            notes.extend(
+                input
+                    .warnings
+                    .iter()
+                    .map(|w| (path, format!("warning: {w}"))),
+            );
+            if let Some(n) = input.leaked_goroutines {
+                notes.push((
+                    path,
+                    format!("{n} goroutines marked (leaked) by the Go runtime"),
+                ));
+            }
+        }
+        notes
+    }
+
     /// Growth per hour between the first and last snapshot, when both record a capture time.
     fn hourly_rate(&self, f: &Finding) -> Option<i64> {
         let time = |i: &usize| self.inputs.get(*i).and_then(|x| x.time_nanos);
@@ -342,7 +363,7 @@ fn reproduce(
 }
 
 /// Text with `code` spans, split into (is code, text) runs; an unmatched backtick is text.
-pub fn inline_code(text: &str) -> Vec<(bool, &str)> {
+fn inline_code(text: &str) -> Vec<(bool, &str)> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(open) = rest.find('`') {
@@ -361,11 +382,31 @@ pub fn inline_code(text: &str) -> Vec<(bool, &str)> {
     out
 }
 
-/// Paragraphs of catalogue text (separated by blank lines), each folded to one line.
-pub fn paragraphs(text: &str) -> Vec<String> {
+/// How many goroutines created the matched ones, and what that count means.
+pub fn creators_reading(distinct_creators: u64) -> String {
+    match distinct_creators {
+        0 => "not recorded".to_string(),
+        1 => "1 (one loop)".to_string(),
+        n => format!("{n} (per request or per call)"),
+    }
+}
+
+/// Catalogue prose as paragraphs (separated by blank lines, each folded to one line), with
+/// its `code` spans rendered by `code` and the rest by `plain`.
+pub fn prose(
+    text: &str,
+    code: impl Fn(&str) -> String,
+    plain: impl Fn(&str) -> String,
+) -> Vec<String> {
     text.split("\n\n")
         .map(crate::render::units::one_paragraph)
         .filter(|p| !p.is_empty())
+        .map(|p| {
+            inline_code(&p)
+                .into_iter()
+                .map(|(is_code, t)| if is_code { code(t) } else { plain(t) })
+                .collect()
+        })
         .collect()
 }
 
