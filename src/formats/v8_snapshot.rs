@@ -260,6 +260,58 @@ fn tokenize(
 
 /// Hands each value of a number array to `sink` (with its position in the array) until the
 /// array ends; returns the array's length.
+fn out_of_range(what: &str, value: u64) -> String {
+    format!("{what} {value} is out of range")
+}
+
+/// Streams `nodes` or `edges`: flat records of `layout.len()` values, each handed to `field`
+/// with the field it fills; an error it returns is placed at its record. The record count must
+/// match the meta's.
+fn drain_records<F: Copy>(
+    inbox: &std::sync::mpsc::Receiver<Event>,
+    recycle: &Recycling,
+    key_at: u64,
+    record: &str,
+    layout: &[F],
+    declared: u64,
+    mut field: impl FnMut(F, u64) -> Result<(), String>,
+) -> Result<(), FormatError> {
+    let width = layout.len() as u64;
+    // A running field counter: a division per value would cost more than the rest.
+    let mut next = 0usize;
+    let values = drain_array(inbox, recycle, |value, index| {
+        let this = next;
+        next += 1;
+        if next == layout.len() {
+            next = 0;
+        }
+        field(layout[this], value).map_err(|message| {
+            FormatError::at_byte(
+                key_at,
+                format!("in `{record}s`, {record} {}: {message}", index / width),
+            )
+        })
+    })?;
+    if values % width != 0 {
+        return Err(FormatError::at_byte(
+            key_at,
+            format!(
+                "`{record}s` ends inside a record: its {values} values are not a multiple of the {width} {record} fields"
+            ),
+        ));
+    }
+    if values / width != declared {
+        return Err(FormatError::at_byte(
+            key_at,
+            format!(
+                "the meta says {declared} {record}s but `{record}s` holds {}",
+                values / width
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn drain_array(
     inbox: &std::sync::mpsc::Receiver<Event>,
     recycle: &Recycling,
@@ -340,60 +392,33 @@ fn assemble(
                     node_layout.contains(&NodeField::Detachedness),
                 );
                 edge_counts.reserve(n);
-                let layout = &node_layout;
-                let too_big = |value: u64, index: u64, what: &str| {
-                    FormatError::at_byte(
-                        key_at,
-                        format!(
-                            "in `nodes`, node {}: {what} {value} is out of range",
-                            index / width
-                        ),
-                    )
-                };
-                // A running field counter: a division per value would cost more than the rest.
-                let mut field = 0usize;
-                let values = drain_array(inbox, recycle, |value, index| {
-                    let v32 = || u32::try_from(value).map_err(|_| too_big(value, index, "value"));
-                    let this = field;
-                    field += 1;
-                    if field == layout.len() {
-                        field = 0;
-                    }
-                    match layout[this] {
-                        NodeField::Type => graph
-                            .node_type
-                            .push(u8::try_from(value).map_err(|_| too_big(value, index, "type"))?),
-                        NodeField::Name => graph.node_name.push(v32()?),
-                        NodeField::Id => graph.node_id.push(v32()?),
-                        NodeField::SelfSize => graph.node_self_size.push(value),
-                        NodeField::EdgeCount => edge_counts.push(v32()?),
-                        NodeField::Detachedness => {
-                            if let Some(d) = graph.node_detachedness.as_mut() {
-                                d.push(value.min(u64::from(u8::MAX)) as u8)
+                drain_records(
+                    inbox,
+                    recycle,
+                    key_at,
+                    "node",
+                    &node_layout,
+                    h.node_count,
+                    |field, value| {
+                        let v32 = || u32::try_from(value).map_err(|_| out_of_range("value", value));
+                        match field {
+                            NodeField::Type => graph.node_type.push(
+                                u8::try_from(value).map_err(|_| out_of_range("type", value))?,
+                            ),
+                            NodeField::Name => graph.node_name.push(v32()?),
+                            NodeField::Id => graph.node_id.push(v32()?),
+                            NodeField::SelfSize => graph.node_self_size.push(value),
+                            NodeField::EdgeCount => edge_counts.push(v32()?),
+                            NodeField::Detachedness => {
+                                if let Some(d) = graph.node_detachedness.as_mut() {
+                                    d.push(value.min(u64::from(u8::MAX)) as u8)
+                                }
                             }
+                            NodeField::Other => {}
                         }
-                        NodeField::Other => {}
-                    }
-                    Ok(())
-                })?;
-                if values % width != 0 {
-                    return Err(FormatError::at_byte(
-                        key_at,
-                        format!(
-                            "`nodes` ends inside a node record: its {values} values are not a multiple of the {width} node fields"
-                        ),
-                    ));
-                }
-                if values / width != h.node_count {
-                    return Err(FormatError::at_byte(
-                        key_at,
-                        format!(
-                            "the meta says {} nodes but `nodes` holds {}",
-                            h.node_count,
-                            values / width
-                        ),
-                    ));
-                }
+                        Ok(())
+                    },
+                )?;
             }
             "edges" => {
                 let h = header.as_ref().ok_or_else(|| {
@@ -404,65 +429,38 @@ fn assemble(
                 graph.edge_type.reserve(m);
                 graph.edge_name.reserve(m);
                 edge_to.reserve(m);
-                let layout = &edge_layout;
                 let node_width = node_layout.len() as u64;
                 let node_count = graph.node_type.len() as u64;
-                let too_big = |value: u64, index: u64, what: &str| {
-                    FormatError::at_byte(
-                        key_at,
-                        format!(
-                            "in `edges`, edge {}: {what} {value} is out of range",
-                            index / width
-                        ),
-                    )
-                };
-                let mut field = 0usize;
-                let values = drain_array(inbox, recycle, |value, index| {
-                    let v32 = || u32::try_from(value).map_err(|_| too_big(value, index, "value"));
-                    let this = field;
-                    field += 1;
-                    if field == layout.len() {
-                        field = 0;
-                    }
-                    match layout[this] {
-                        EdgeField::Type => graph
-                            .edge_type
-                            .push(u8::try_from(value).map_err(|_| too_big(value, index, "type"))?),
-                        EdgeField::NameOrIndex => graph.edge_name.push(v32()?),
-                        // `to_node` is an offset into `nodes`: it must start a node record.
-                        EdgeField::ToNode => {
-                            let to = value / node_width;
-                            if to * node_width != value || to >= node_count {
-                                return Err(FormatError::at_byte(
-                                    key_at,
-                                    format!(
-                                        "in `edges`, edge {} points to node offset {value}, which is not the start of one of the {node_count} nodes",
-                                        index / width
-                                    ),
-                                ));
+                drain_records(
+                    inbox,
+                    recycle,
+                    key_at,
+                    "edge",
+                    &edge_layout,
+                    h.edge_count,
+                    |field, value| {
+                        match field {
+                            EdgeField::Type => graph.edge_type.push(
+                                u8::try_from(value).map_err(|_| out_of_range("type", value))?,
+                            ),
+                            EdgeField::NameOrIndex => graph.edge_name.push(
+                                u32::try_from(value).map_err(|_| out_of_range("value", value))?,
+                            ),
+                            // `to_node` is an offset into `nodes`: it must start a node record.
+                            EdgeField::ToNode => {
+                                let to = value / node_width;
+                                if to * node_width != value || to >= node_count {
+                                    return Err(format!(
+                                        "points to node offset {value}, which is not the start of one of the {node_count} nodes"
+                                    ));
+                                }
+                                edge_to.push(to as u32)
                             }
-                            edge_to.push(to as u32)
+                            EdgeField::Other => {}
                         }
-                        EdgeField::Other => {}
-                    }
-                    Ok(())
-                })?;
-                if values % width != 0 {
-                    return Err(FormatError::at_byte(
-                        key_at,
-                        "`edges` ends inside an edge record",
-                    ));
-                }
-                if values / width != h.edge_count {
-                    return Err(FormatError::at_byte(
-                        key_at,
-                        format!(
-                            "the meta says {} edges but `edges` holds {}",
-                            h.edge_count,
-                            values / width
-                        ),
-                    ));
-                }
+                        Ok(())
+                    },
+                )?;
             }
             "locations" => {
                 let h = header.as_ref().ok_or_else(|| {
