@@ -17,7 +17,6 @@ const path = require('path');
 const v8 = require('v8');
 const { fork } = require('child_process');
 const grpc = require('@grpc/grpc-js');
-const protoLoader = require('@grpc/proto-loader');
 
 const PREFIX = 'local-pool';
 const CONFIG = {
@@ -47,14 +46,7 @@ function pkgVersion(name) {
   return require(`${name}/package.json`).version;
 }
 
-const def = protoLoader.loadSync(path.join(__dirname, 'echo.proto'), {
-  keepCase: true,
-  longs: String,
-  enums: String,
-  defaults: true,
-  oneofs: true,
-});
-const proto = grpc.loadPackageDefinition(def).capture;
+const proto = require('./echo-proto');
 
 let server = null;
 function killServer() {

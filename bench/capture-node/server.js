@@ -3,20 +3,11 @@
 // Listens on 127.0.0.1, port chosen by the OS; reports the port to the parent over IPC
 // (and on stdout). Exits when the parent disconnects, or after a hard timeout of 120 s.
 
-const path = require('path');
 const grpc = require('@grpc/grpc-js');
-const protoLoader = require('@grpc/proto-loader');
 
 const HARD_TIMEOUT_MS = 120 * 1000;
 
-const def = protoLoader.loadSync(path.join(__dirname, 'echo.proto'), {
-  keepCase: true,
-  longs: String,
-  enums: String,
-  defaults: true,
-  oneofs: true,
-});
-const proto = grpc.loadPackageDefinition(def).capture;
+const proto = require('./echo-proto');
 
 const server = new grpc.Server();
 server.addService(proto.Echo.service, {
