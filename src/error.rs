@@ -32,6 +32,15 @@ pub struct FormatError {
 }
 
 impl FormatError {
+    /// A TOML error at its line, with the column in the message.
+    pub fn from_toml(text: &str, e: &toml::de::Error) -> Self {
+        let (line, column) = e
+            .span()
+            .map(|s| line_column(text, s.start))
+            .unwrap_or((0, 0));
+        FormatError::at_line(line as u64, format!("column {column}: {}", e.message()))
+    }
+
     pub fn at_line(line: u64, message: impl Into<String>) -> Self {
         FormatError {
             place: Place::Line(line),
@@ -98,3 +107,11 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// (line, column) of a byte offset, both from 1.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
+}

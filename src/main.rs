@@ -5,7 +5,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = leakscope::cli::Cli::parse();
-    match leakscope::commands::run(&cli.command) {
+    match leakscope::app::run(&cli.command) {
         Ok(outcome) => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth reporting.

@@ -5,9 +5,9 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::analysis::keys::{FrameKeys, KeyOptions};
-use crate::model::{Profile, SpawnTree, ValueType};
+use crate::model::{Creator, CreatorGroup, Profile, SpawnTree, ValueType};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupBy {
     /// One row per function: flat = samples whose leaf it is, cum = samples whose stack contains it.
     Function,
@@ -75,27 +75,6 @@ pub struct GoroutineDetail {
 pub struct StateCount {
     pub state: String,
     pub count: u64,
-}
-
-/// Goroutines of a row created by one function, and by how many distinct goroutines: one
-/// creator making hundreds is a loop; hundreds of creators making a few each is per-request.
-#[derive(Debug, Clone, Serialize)]
-pub struct CreatorGroup {
-    pub function: String,
-    pub goroutines: u64,
-    /// Distinct creator goroutine ids (0 when the dump predates `in goroutine N`).
-    pub distinct_creators: u64,
-    /// The busiest creators (at most 3), with where each is now if it is still alive.
-    pub top_creators: Vec<Creator>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Creator {
-    pub id: u64,
-    pub created: u64,
-    /// The creator's current leaf function; absent when it has exited.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub now_in: Option<String>,
 }
 
 /// Picks the sample type: a name, an index, or the profile's default.

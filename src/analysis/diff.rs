@@ -18,7 +18,7 @@ pub enum Change {
 }
 
 /// Which of a row's two values a diff or series compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Measure {
     /// The value at the row's own frame (the allocation site, the function a goroutine is in).
@@ -28,6 +28,13 @@ pub enum Measure {
 }
 
 impl Measure {
+    pub fn name(self) -> &'static str {
+        match self {
+            Measure::Flat => "flat",
+            Measure::Cum => "cum",
+        }
+    }
+
     /// Goroutines are counted by the functions on their stack (`(*http2Client).reader` is never
     /// a leaf, yet its count is the point); heap values by the allocating function.
     pub fn default_for(kind: crate::model::ProfileKind) -> Self {

@@ -208,6 +208,18 @@ pub fn stack_key_of(profile: &Profile, keys: &FrameKeys, stack: u32) -> String {
     frames.iter().rev().copied().collect::<Vec<_>>().join(";")
 }
 
+/// A function name without its package path up to the last `/`:
+/// `google.golang.org/grpc/internal/grpcsync.(*CallbackSerializer).run` reads
+/// `grpcsync.(*CallbackSerializer).run`.
+pub fn short_function(name: &str) -> &str {
+    // A `/` inside a method receiver or type argument list is not part of the package path.
+    let path_end = name.find(['(', '[']).unwrap_or(name.len());
+    match name[..path_end].rfind('/') {
+        Some(slash) => &name[slash + 1..],
+        None => name,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

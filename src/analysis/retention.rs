@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::analysis::heap_classes::Classes;
 use crate::model::heap_graph::HeapGraph;
+use crate::model::{PathGroup, Step};
 
 const NONE: u32 = u32::MAX;
 
@@ -594,36 +595,6 @@ pub fn source_of(graph: &HeapGraph, edge: usize) -> u32 {
         .first_edge
         .partition_point(|&start| start as usize <= edge)
         - 1) as u32
-}
-
-/// A retainer path step: a node and the edge it holds the next node by.
-#[derive(Debug, Clone, Serialize)]
-pub struct Step {
-    pub node: String,
-    pub edge: String,
-    /// The same step repeated this many times in a row (a linked list such as a timer list),
-    /// shown once; absent when 1.
-    #[serde(skip_serializing_if = "is_one")]
-    pub repeat: u32,
-}
-
-fn is_one(n: &u32) -> bool {
-    *n == 1
-}
-
-/// The paths of many objects with the same shape, shown once.
-#[derive(Debug, Clone, Serialize)]
-pub struct PathGroup {
-    /// Stable hash of the path's classes and edge names (no ids, no element indices).
-    pub fingerprint: String,
-    pub objects: u64,
-    /// Retained size of those objects together.
-    pub retained: u64,
-    /// From a child of the root (a GC root or the global object) to the object itself, whose
-    /// step has an empty `edge`.
-    pub path: Vec<Step>,
-    /// An example object's id (`@id` in DevTools).
-    pub example_id: u32,
 }
 
 /// How a node is named in a path: its class, and for closures their function name.

@@ -14,29 +14,11 @@ pub mod v8_snapshot;
 
 use std::fs::File;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{Error, FormatError};
-use crate::model::{HeapGraph, Profile};
-pub use sniff::Format;
-
-/// Which runtime produced an input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Runtime {
-    Go,
-    Node,
-    Rust,
-}
-
-impl Runtime {
-    pub fn name(self) -> &'static str {
-        match self {
-            Runtime::Go => "go",
-            Runtime::Node => "node",
-            Runtime::Rust => "rust",
-        }
-    }
-}
+use crate::model::Profile;
+pub use crate::model::{Contents, Format, Input, Runtime};
 
 /// How inputs are read: limits that keep damaged or hostile inputs from exhausting memory, and
 /// where binaries for symbolization are.
@@ -59,57 +41,6 @@ impl Default for ReadOptions {
 /// Far above any real Go profile (the runtime caps goroutine dumps at 64 MiB; a heap profile
 /// of 300k stacks is ~900 MB as debug=1 text), low enough to stop a gzip bomb.
 pub const DEFAULT_MAX_INPUT_SIZE: u64 = 4 << 30;
-
-/// What an input holds: sampled stacks (pprof, goroutine dumps, heap profiles) or an object
-/// graph (heap snapshots).
-#[derive(Debug, Clone)]
-pub enum Contents {
-    Stacks(Profile),
-    Heap(HeapGraph),
-}
-
-/// A profile read from one file, with what was learned about the file.
-#[derive(Debug, Clone)]
-pub struct Input {
-    pub path: PathBuf,
-    pub format: Format,
-    pub runtime: Runtime,
-    pub gzipped: bool,
-    /// Size after decompression.
-    pub size: u64,
-    pub contents: Contents,
-}
-
-impl Input {
-    pub fn profile(&self) -> Option<&Profile> {
-        match &self.contents {
-            Contents::Stacks(p) => Some(p),
-            Contents::Heap(_) => None,
-        }
-    }
-
-    pub fn heap(&self) -> Option<&HeapGraph> {
-        match &self.contents {
-            Contents::Heap(g) => Some(g),
-            Contents::Stacks(_) => None,
-        }
-    }
-
-    /// `heap`, `goroutine`, ... for profiles; `heap-snapshot` for object graphs.
-    pub fn kind_name(&self) -> &'static str {
-        match &self.contents {
-            Contents::Stacks(p) => p.kind.name(),
-            Contents::Heap(_) => "heap-snapshot",
-        }
-    }
-
-    pub fn warnings(&self) -> &[String] {
-        match &self.contents {
-            Contents::Stacks(p) => &p.warnings,
-            Contents::Heap(_) => &[],
-        }
-    }
-}
 
 pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
     let input_error = |e: FormatError| e.in_file(path);

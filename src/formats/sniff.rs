@@ -1,38 +1,9 @@
 //! Decides an input's format from its first bytes (after gunzip), never from its name.
 
+use crate::model::Format;
 use crate::formats::{
     go_heap_text, goroutine_text, goroutine_traceback, jemalloc, pprof, v8_snapshot,
 };
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// pprof protobuf (profile.proto).
-    Pprof,
-    /// Go goroutine profile text, debug=1.
-    GoroutineText,
-    /// Go goroutine traceback: debug=2, panic and SIGQUIT output.
-    GoroutineTraceback,
-    /// Go legacy heap profile text, debug=1.
-    GoHeapText,
-    /// V8 `.heapsnapshot` JSON.
-    V8HeapSnapshot,
-    /// jemalloc `heap_v2` text dump.
-    JemallocHeap,
-}
-
-impl Format {
-    /// The stable name used in JSON output.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Pprof => "pprof",
-            Format::GoroutineText => "goroutine-text",
-            Format::GoroutineTraceback => "goroutine-traceback",
-            Format::GoHeapText => "go-heap-text",
-            Format::V8HeapSnapshot => "v8-heapsnapshot",
-            Format::JemallocHeap => "jemalloc-heap",
-        }
-    }
-}
 
 /// How many leading bytes the sniffer looks at.
 pub const SNIFF_LEN: usize = 64 << 10;

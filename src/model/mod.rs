@@ -1,11 +1,21 @@
-//! The in-memory shapes every input format is read into.
+//! The in-memory shapes every layer shares: what an input holds once read (profiles, goroutine
+//! dumps, heap graphs), the loaded input itself, inputs grouped into series, and the findings
+//! `scan` makes. Imports nothing of the crate.
 
+pub mod findings;
 pub mod goroutines;
 pub mod heap_graph;
+pub mod input;
 pub mod profile;
+pub mod series;
 
+pub use findings::{
+    Creator, CreatorGroup, Evidence, Finding, NamedSeries, PathGroup, Status, Step,
+};
 pub use goroutines::{Goroutine, GoroutineDump, SpawnTree, Truncation};
 pub use heap_graph::HeapGraph;
+pub use input::{Contents, Format, Input, Runtime};
 pub use profile::{
     Frame, Function, Labels, Profile, ProfileBuilder, ProfileKind, Sample, ValueType,
 };
+pub use series::{group_inputs, series_order, InputSeries, ProfileClass};

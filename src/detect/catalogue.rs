@@ -3,30 +3,18 @@
 //! evidence (frames, classes, a runtime proof), the metric and its thresholds; nothing here
 //! knows a particular library.
 
-pub mod matcher;
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, FormatError};
+use crate::model::ProfileClass;
 
 const BUILTIN: [(&str, &str); 3] = [
     ("go.toml", include_str!("catalog/go.toml")),
     ("node.toml", include_str!("catalog/node.toml")),
     ("rust.toml", include_str!("catalog/rust.toml")),
 ];
-
-/// What kind of input an entry reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProfileClass {
-    /// Go goroutine profiles, any encoding.
-    Goroutine,
-    /// Heap profiles with allocation stacks (Go heap, jemalloc, pprof).
-    Heap,
-    /// Heap snapshots with an object graph (V8).
-    Snapshot,
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -136,7 +124,7 @@ impl Catalogue {
 
     /// Adds the entries of a catalogue text (the TOML of a rules file).
     pub fn add_text(&mut self, text: &str) -> Result<(), FormatError> {
-        let file: CatalogueFile = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
+        let file: CatalogueFile = toml::from_str(text).map_err(|e| FormatError::from_toml(text, &e))?;
         for signature in file.signature {
             let compiled = compile(signature).map_err(FormatError::new)?;
             if self
@@ -165,22 +153,6 @@ impl Catalogue {
     pub fn get(&self, id: &str) -> Option<&Compiled> {
         self.entries.iter().find(|e| e.signature.id == id)
     }
-}
-
-/// A TOML error at its line, with the column in the message.
-pub(crate) fn toml_error(text: &str, e: &toml::de::Error) -> FormatError {
-    let (line, column) = e
-        .span()
-        .map(|s| line_column(text, s.start))
-        .unwrap_or((0, 0));
-    FormatError::at_line(line as u64, format!("column {column}: {}", e.message()))
-}
-
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-    (line, column)
 }
 
 fn compile(signature: Signature) -> Result<Compiled, String> {
@@ -235,90 +207,6 @@ fn compile(signature: Signature) -> Result<Compiled, String> {
         minus,
         co_growing,
     })
-}
-
-/// The catalogue for humans, in Markdown (docs/signatures.md is this text).
-pub fn catalogue_markdown(catalogue: &Catalogue) -> String {
-    let mut out = String::from(
-        "# Leak signature catalogue\n\n\
-This page is generated from `src/signatures/catalog/*.toml` by `leakscope signatures list --format md`;\n\
-a test keeps it in sync. Ids are part of leakscope's interface. Generic findings beside these:\n\
-`go.goroutines.growth` (a goroutine stack that grows at every step) and `heap.growth` (an\n\
-allocation site or constructor that grows at every step beyond noise), reported only where no\n\
-entry below explains the growth.\n\n",
-    );
-    for e in &catalogue.entries {
-        out.push_str(&signature_markdown(&e.signature));
-    }
-    out
-}
-
-/// One signature in Markdown: a section of docs/signatures.md.
-pub fn signature_markdown(s: &Signature) -> String {
-    let mut out = String::new();
-    out.push_str(&format!("## `{}`\n\n**{}**\n\n", s.id, s.title));
-    out.push_str(&format!(
-        "- Runtime: {} ({}), {}; reads {} profiles, metric: {}\n",
-        s.runtime,
-        s.library,
-        s.versions,
-        match s.profile {
-            ProfileClass::Goroutine => "goroutine",
-            ProfileClass::Heap => "heap",
-            ProfileClass::Snapshot => "V8 heap snapshot",
-        },
-        s.metric
-    ));
-    out.push_str(&format!("- Recognised by: {}\n", s.recognised_by));
-    for (label, list) in [
-        ("Marker frames", &s.markers),
-        ("Required frames", &s.require_all),
-        ("Not counted (still read)", &s.minus),
-        ("Classes", &s.classes),
-        ("Growing with them", &s.co_classes),
-    ] {
-        if !list.is_empty() {
-            let items: Vec<String> = list.iter().map(|m| format!("`{m}`")).collect();
-            out.push_str(&format!("- {label}: {}\n", items.join(", ")));
-        }
-    }
-    if !s.co_growing.is_empty() {
-        let items: Vec<String> = s
-            .co_growing
-            .iter()
-            .map(|c| format!("{} (`{}`)", c.name, c.frame))
-            .collect();
-        out.push_str(&format!("- Growing with them: {}\n", items.join(", ")));
-    }
-    if let Some(g) = s.min_growth {
-        out.push_str(&format!(
-            "- Reported when the metric grows by at least {g} over a series\n"
-        ));
-    }
-    if let Some(n) = s.present_min_count {
-        out.push_str(&format!(
-            "- One snapshot is enough with at least {n} matched goroutines{}\n",
-            s.present_min_wait_spread_minutes
-                .map(|m| format!(" whose wait ages spread over {m} minutes or more"))
-                .unwrap_or_default()
-        ));
-    }
-    if s.proof.is_some() {
-        out.push_str("- One snapshot is proof\n");
-    }
-    out.push_str(&format!(
-        "\n{}\n\n**Fix.** {}\n\n",
-        s.explanation.trim(),
-        s.fix.trim()
-    ));
-    if !s.references.is_empty() {
-        out.push_str("References:\n");
-        for r in &s.references {
-            out.push_str(&format!("- <{r}>\n"));
-        }
-        out.push('\n');
-    }
-    out
 }
 
 #[cfg(test)]

@@ -5,156 +5,25 @@
 
 use fixedbitset::FixedBitSet;
 use rustc_hash::FxHashMap;
-use serde::Serialize;
 
-use super::{Catalogue, Compiled, ProfileClass};
-use crate::analysis::aggregate::{creator_groups, CreatorGroup};
+use super::{Catalogue, Compiled};
+use crate::analysis::aggregate::creator_groups;
 use crate::analysis::heap_classes::is_specific_class;
 use crate::analysis::heap_classes::Classes;
 use crate::analysis::keys::{stack_key_of, FrameKeys, KeyOptions};
 use crate::analysis::retention::{
-    counted, dominated, fingerprint, path_groups, source_of, PathGroup, RetainerTree, Retention,
+    counted, dominated, fingerprint, path_groups, source_of, RetainerTree, Retention,
 };
 use crate::analysis::series::slope;
 use crate::analysis::snapshot_diff::engine_category;
-use crate::formats::Input;
-use crate::model::{HeapGraph, Profile, ProfileKind, SpawnTree};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Grew at the last step.
-    Growing,
-    /// Grew earlier, flat at the end: fixed, but the residue remains.
-    Plateau,
-    /// Went back down.
-    Receding,
-    /// One snapshot proves it.
-    Present,
-}
-
-impl Status {
-    /// `growing`, `plateau`, `receding` or `present`, as JSON spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Growing => "growing",
-            Status::Plateau => "plateau",
-            Status::Receding => "receding",
-            Status::Present => "present",
-        }
-    }
-
-    /// Whether a CI gate or `scan`'s exit code treats it as a leak now.
-    pub fn is_active(self) -> bool {
-        matches!(self, Status::Growing | Status::Present)
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct NamedSeries {
-    pub name: String,
-    pub values: Vec<i64>,
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Evidence {
-    /// Matched stacks (root first), value in each snapshot, largest first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub stacks: Vec<NamedSeries>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub co_growing: Vec<NamedSeries>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub classes: Vec<NamedSeries>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    /// Who created the matched goroutines (full dumps): one loop, or one per request.
-    pub creators: Vec<CreatorGroup>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub retainers: Vec<PathGroup>,
-    /// What the retainer paths show, in the catalogue's words.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub hints: Vec<String>,
-    /// Shortest and longest wait of the matched goroutines in the last dump, in minutes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub wait_minutes: Option<[u32; 2]>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Finding {
-    pub signature: String,
-    pub title: String,
-    pub status: Status,
-    pub fingerprint: String,
-    pub metric: String,
-    pub unit: String,
-    /// The metric in each snapshot, in the order of `inputs`.
-    pub series: Vec<i64>,
-    /// Indexes of the inputs the series is over.
-    pub inputs: Vec<usize>,
-    pub growth_per_step: f64,
-    pub evidence: Evidence,
-    pub explanation: String,
-    pub fix: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub references: Vec<String>,
-}
-
-/// Inputs of one kind, in time order (capture times when every input has one).
-struct Group<'a> {
-    class: ProfileClass,
-    members: Vec<(usize, &'a Input)>,
-}
+use crate::model::Input;
+use crate::model::{
+    group_inputs, CreatorGroup, Evidence, Finding, HeapGraph, InputSeries, NamedSeries, PathGroup,
+    Profile, ProfileClass, ProfileKind, SpawnTree, Status,
+};
 
 /// The ids of the generic growth findings, beside the catalogue's.
 pub const GENERIC_SIGNATURES: [&str; 2] = ["go.goroutines.growth", "heap.growth"];
-
-/// Which kind of series an input belongs to; `None` for profiles no signature reads (CPU, ...).
-pub fn input_class(input: &Input) -> Option<ProfileClass> {
-    match (input.profile(), input.heap()) {
-        (Some(p), _) if p.kind.counts_goroutines() => Some(ProfileClass::Goroutine),
-        (Some(p), _) if matches!(p.kind, ProfileKind::Heap | ProfileKind::Allocs) => {
-            Some(ProfileClass::Heap)
-        }
-        (None, Some(_)) => Some(ProfileClass::Snapshot),
-        _ => None,
-    }
-}
-
-fn groups(inputs: &[Input]) -> Vec<Group<'_>> {
-    let mut out: Vec<Group> = Vec::new();
-    for (i, input) in inputs.iter().enumerate() {
-        let Some(class) = input_class(input) else {
-            continue;
-        };
-        match out.iter_mut().find(|g| g.class == class) {
-            Some(g) => g.members.push((i, input)),
-            None => out.push(Group {
-                class,
-                members: vec![(i, input)],
-            }),
-        }
-    }
-    for g in &mut out {
-        let times: Option<Vec<i64>> = g
-            .members
-            .iter()
-            .map(|(_, i)| i.profile().and_then(|p| p.time_nanos))
-            .collect();
-        if let Some(times) = times {
-            let mut order: Vec<usize> = (0..g.members.len()).collect();
-            order.sort_by_key(|&k| times[k]);
-            g.members = order.into_iter().map(|k| g.members[k]).collect();
-        }
-    }
-    out
-}
-
-/// The inputs of each kind, in the time order the findings use: (kind, indexes into `inputs`).
-pub fn series_order(inputs: &[Input]) -> Vec<(ProfileClass, Vec<usize>)> {
-    groups(inputs)
-        .into_iter()
-        .map(|g| (g.class, g.members.iter().map(|(i, _)| *i).collect()))
-        .collect()
-}
 
 /// Status of a series against a growth threshold.
 fn status(values: &[i64], min_growth: f64) -> Option<Status> {
@@ -179,7 +48,7 @@ fn status(values: &[i64], min_growth: f64) -> Option<Status> {
 
 pub fn scan(inputs: &[Input], catalogue: &Catalogue) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for group in groups(inputs) {
+    for group in group_inputs(inputs) {
         let runtime = group.members[0].1.runtime.name();
         let entries: Vec<&Compiled> = catalogue
             .entries
@@ -437,7 +306,7 @@ fn creators(
     )
 }
 
-fn stack_findings(group: &Group<'_>, entries: &[&Compiled], findings: &mut Vec<Finding>) {
+fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: &mut Vec<Finding>) {
     let profiles: Vec<&Profile> = group
         .members
         .iter()
@@ -607,7 +476,7 @@ fn generic_finding(
     values: Vec<i64>,
     indexes: &[usize],
 ) -> Finding {
-    let short = crate::render::names::short_function(leaf(key));
+    let short = crate::analysis::keys::short_function(leaf(key));
     let (title, explanation, fix) = match (id, metric) {
         ("go.goroutines.growth", _) => (
             format!("goroutines blocked in {short} grow at every step"),
@@ -661,7 +530,7 @@ struct AnalysedSnapshot<'a> {
     classes: Classes,
 }
 
-fn snapshot_findings(group: &Group<'_>, entries: &[&Compiled], findings: &mut Vec<Finding>) {
+fn snapshot_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: &mut Vec<Finding>) {
     let graphs: Vec<&HeapGraph> = group.members.iter().filter_map(|(_, i)| i.heap()).collect();
     let indexes: Vec<usize> = group.members.iter().map(|(i, _)| *i).collect();
     let snapshots: Vec<AnalysedSnapshot> = std::thread::scope(|scope| {
@@ -931,11 +800,11 @@ mod tests {
         }
         Input {
             path: "dump.txt".into(),
-            format: crate::formats::Format::GoroutineTraceback,
-            runtime: crate::formats::Runtime::Go,
+            format: crate::model::Format::GoroutineTraceback,
+            runtime: crate::model::Runtime::Go,
             gzipped: false,
             size: text.len() as u64,
-            contents: crate::formats::Contents::Stacks(
+            contents: crate::model::Contents::Stacks(
                 crate::formats::goroutine_traceback::parse(text.as_bytes()).expect("a valid dump"),
             ),
         }

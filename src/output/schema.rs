@@ -3,10 +3,11 @@
 
 use serde::Serialize;
 
-use crate::analysis::retention::{class_summary, ClassKey, ClassRow, PathGroup, Retention};
+use crate::analysis::retention::{class_summary, ClassKey, ClassRow, Retention};
+use crate::model::PathGroup;
 use crate::analysis::snapshot_diff::{ClassSeriesRow, ComparisonRow, LeakRow, ObjectRow};
 use crate::analysis::{aggregate::Row, diff::DiffRow, series::SeriesRow, GroupBy, Measure};
-use crate::formats::Input;
+use crate::model::Input;
 
 pub const SCHEMA: &str = "leakscope/1";
 
@@ -265,7 +266,7 @@ pub struct ScanReport {
     pub inputs: Vec<InputInfo>,
     /// Ids of the signatures that were checked (built-in and `--rules`).
     pub signatures_checked: Vec<String>,
-    pub findings: Vec<crate::signatures::matcher::Finding>,
+    pub findings: Vec<crate::model::Finding>,
 }
 
 impl ScanReport {
@@ -279,8 +280,8 @@ impl ScanReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct JudgedFinding {
     #[serde(flatten)]
-    pub finding: crate::signatures::matcher::Finding,
-    pub verdict: crate::policy::Verdict,
+    pub finding: crate::model::Finding,
+    pub verdict: crate::gate::Verdict,
     /// Why: the threshold, the allow-list entry, the baseline or the policy's action.
     pub reason: String,
     /// The baseline findings hold this fingerprint.

@@ -5,13 +5,13 @@ use super::units::{format_bytes, format_delta, format_value, join_values, one_pa
 use super::{Style, TextTable};
 use crate::analysis::aggregate::GoroutineDetail;
 use crate::analysis::diff::Change;
-use crate::analysis::retention::PathGroup;
-use crate::report::{
+use crate::model::PathGroup;
+use crate::output::schema::{
     DiffReport, HeapDiffReport, HeapSeriesReport, HeapTopReport, InputInfo, RetainersReport,
     ScanReport, SeriesReport, TopReport,
 };
-use crate::signatures::matcher::{Finding, Status};
-use crate::signatures::{Catalogue, Signature};
+use crate::model::{Finding, ProfileClass, Status};
+use crate::detect::{Catalogue, Signature};
 
 /// Frames shown per stack row in tables.
 const STACK_LINES: usize = 8;
@@ -267,7 +267,7 @@ pub fn limit<T>(rows: &mut Vec<T>, requested: Option<usize>, json: bool) {
     rows.truncate(n);
 }
 
-fn heap_totals_line(t: &crate::report::HeapTotals) -> String {
+fn heap_totals_line(t: &crate::output::schema::HeapTotals) -> String {
     let mut line = format!(
         "{} objects, {} edges, total {}",
         t.node_count,
@@ -675,9 +675,9 @@ pub fn signature_list(catalogue: &Catalogue) -> TextTable {
 
 fn profile_name(s: &Signature) -> &'static str {
     match s.profile {
-        crate::signatures::ProfileClass::Goroutine => "goroutines",
-        crate::signatures::ProfileClass::Heap => "heap profile",
-        crate::signatures::ProfileClass::Snapshot => "heap snapshot",
+        crate::model::ProfileClass::Goroutine => "goroutines",
+        crate::model::ProfileClass::Heap => "heap profile",
+        crate::model::ProfileClass::Snapshot => "heap snapshot",
     }
 }
 
@@ -735,6 +735,90 @@ pub fn signature_text(s: &Signature) -> String {
         for r in &s.references {
             out.push_str(&format!("{r}\n"));
         }
+    }
+    out
+}
+
+/// The catalogue for humans, in Markdown (docs/signatures.md is this text).
+pub fn catalogue_markdown(catalogue: &Catalogue) -> String {
+    let mut out = String::from(
+        "# Leak signature catalogue\n\n\
+This page is generated from `src/signatures/catalog/*.toml` by `leakscope signatures list --format md`;\n\
+a test keeps it in sync. Ids are part of leakscope's interface. Generic findings beside these:\n\
+`go.goroutines.growth` (a goroutine stack that grows at every step) and `heap.growth` (an\n\
+allocation site or constructor that grows at every step beyond noise), reported only where no\n\
+entry below explains the growth.\n\n",
+    );
+    for e in &catalogue.entries {
+        out.push_str(&signature_markdown(&e.signature));
+    }
+    out
+}
+
+/// One signature in Markdown: a section of docs/signatures.md.
+pub fn signature_markdown(s: &Signature) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("## `{}`\n\n**{}**\n\n", s.id, s.title));
+    out.push_str(&format!(
+        "- Runtime: {} ({}), {}; reads {} profiles, metric: {}\n",
+        s.runtime,
+        s.library,
+        s.versions,
+        match s.profile {
+            ProfileClass::Goroutine => "goroutine",
+            ProfileClass::Heap => "heap",
+            ProfileClass::Snapshot => "V8 heap snapshot",
+        },
+        s.metric
+    ));
+    out.push_str(&format!("- Recognised by: {}\n", s.recognised_by));
+    for (label, list) in [
+        ("Marker frames", &s.markers),
+        ("Required frames", &s.require_all),
+        ("Not counted (still read)", &s.minus),
+        ("Classes", &s.classes),
+        ("Growing with them", &s.co_classes),
+    ] {
+        if !list.is_empty() {
+            let items: Vec<String> = list.iter().map(|m| format!("`{m}`")).collect();
+            out.push_str(&format!("- {label}: {}\n", items.join(", ")));
+        }
+    }
+    if !s.co_growing.is_empty() {
+        let items: Vec<String> = s
+            .co_growing
+            .iter()
+            .map(|c| format!("{} (`{}`)", c.name, c.frame))
+            .collect();
+        out.push_str(&format!("- Growing with them: {}\n", items.join(", ")));
+    }
+    if let Some(g) = s.min_growth {
+        out.push_str(&format!(
+            "- Reported when the metric grows by at least {g} over a series\n"
+        ));
+    }
+    if let Some(n) = s.present_min_count {
+        out.push_str(&format!(
+            "- One snapshot is enough with at least {n} matched goroutines{}\n",
+            s.present_min_wait_spread_minutes
+                .map(|m| format!(" whose wait ages spread over {m} minutes or more"))
+                .unwrap_or_default()
+        ));
+    }
+    if s.proof.is_some() {
+        out.push_str("- One snapshot is proof\n");
+    }
+    out.push_str(&format!(
+        "\n{}\n\n**Fix.** {}\n\n",
+        s.explanation.trim(),
+        s.fix.trim()
+    ));
+    if !s.references.is_empty() {
+        out.push_str("References:\n");
+        for r in &s.references {
+            out.push_str(&format!("- <{r}>\n"));
+        }
+        out.push('\n');
     }
     out
 }

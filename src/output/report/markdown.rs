@@ -6,12 +6,12 @@ use super::{
     creators_reading, leaf_first, web_link, Postmortem, SeriesSection, CREATORS_PER_FINDING,
     PATHS_PER_FINDING, STACKS_PER_FINDING,
 };
-use crate::render::escape::markup as html;
-use crate::render::markdown::{code_span, escape_text};
-use crate::render::names::short_function;
-use crate::render::units::{format_bytes, format_delta, format_time, format_value};
-use crate::render::views::path_lines;
-use crate::signatures::matcher::{Finding, Status};
+use crate::output::escape::markup as html;
+use crate::output::markdown::{code_span, escape_text};
+use crate::output::names::short_function;
+use crate::output::units::{format_bytes, format_delta, format_time, format_value};
+use crate::output::views::path_lines;
+use crate::model::{Finding, Status};
 
 pub fn render(p: &Postmortem) -> String {
     let mut out = String::with_capacity(32 * 1024);
@@ -291,7 +291,7 @@ fn series(out: &mut String, p: &Postmortem, s: &SeriesSection) {
     for line in std::mem::take(&mut table.heading) {
         out.push_str(&format!("{}\n\n", escape_text(&line)));
     }
-    out.push_str(&crate::render::markdown::render(&table));
+    out.push_str(&crate::output::markdown::render(&table));
 }
 
 fn inputs(out: &mut String, p: &Postmortem) {

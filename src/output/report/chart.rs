@@ -1,8 +1,8 @@
 //! A small inline SVG line chart: one finding's metric over the snapshots, with the series that
 //! grew with it.
 
-use crate::render::escape::markup as html;
-use crate::render::units::format_value;
+use crate::output::escape::markup as html;
+use crate::output::units::format_value;
 
 const WIDTH: f64 = 560.0;
 const HEIGHT: f64 = 180.0;

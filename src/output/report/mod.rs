@@ -12,12 +12,13 @@ use std::path::PathBuf;
 
 use crate::analysis::retention::ClassKey;
 use crate::analysis::{self, GroupBy, KeyOptions};
-use crate::formats::Input;
-use crate::render::units::{format_delta, format_value};
-use crate::render::{views, Style, TextTable};
-use crate::report::{HeapTopReport, InputInfo, TopReport};
-use crate::signatures::matcher::{series_order, value_index, Finding, Status};
-use crate::signatures::ProfileClass;
+use crate::model::Input;
+use crate::output::units::{format_delta, format_value};
+use crate::output::{views, Style, TextTable};
+use crate::output::schema::{HeapTopReport, InputInfo, TopReport};
+use crate::detect::value_index;
+use crate::model::{series_order, Finding, Status};
+use crate::model::ProfileClass;
 
 pub use flame::{FlameGraph, StackChange};
 
@@ -227,7 +228,7 @@ impl Postmortem {
 fn section(inputs: &[Input], class: ProfileClass, members: &[usize]) -> SeriesSection {
     let last = &inputs[*members.last().expect("a series has members")];
     let style = Style {
-        format: crate::cli::OutputFormat::Md,
+        format: crate::output::Format::Md,
         wide: true,
         full_names: false,
     };
@@ -399,7 +400,7 @@ pub fn prose(
     plain: impl Fn(&str) -> String,
 ) -> Vec<String> {
     text.split("\n\n")
-        .map(crate::render::units::one_paragraph)
+        .map(crate::output::units::one_paragraph)
         .filter(|p| !p.is_empty())
         .map(|p| {
             inline_code(&p)

@@ -4,26 +4,26 @@ use std::path::{Path, PathBuf};
 
 use crate::analysis::heap_classes::{is_specific_class, Classes};
 use crate::analysis::retention::{
-    path_groups, retained_together, ClassKey, PathGroup, RetainerTree, Retention,
+    path_groups, retained_together, ClassKey, RetainerTree, Retention,
 };
 use crate::analysis::snapshot_diff::{class_series, compare, leak_rows, leaked_since, Analysed};
 use crate::analysis::{self, aggregate::resolve_sample_index, GroupBy, KeyOptions, Measure};
 use crate::cli::{
-    CheckArgs, CheckFormat, Command, DiffArgs, InputArgs, OutputArgs, OutputFormat, ReportArgs,
+    CheckArgs, CheckFormat, Command, DiffArgs, InputArgs, OutputArgs, ReportArgs,
     RetainersArgs, RulesArgs, ScanArgs, SignaturesAction, SignaturesArgs, TopArgs,
 };
 use crate::error::{Error, Result};
 use crate::formats::{self, Contents, Input, ReadOptions};
-use crate::model::{HeapGraph, Profile};
-use crate::policy::{Date, Policy, Verdict, DEFAULT_POLICY};
-use crate::postmortem::{self, Invocation, Postmortem};
-use crate::render::{self, views, Style};
-use crate::report::{
+use crate::model::{HeapGraph, PathGroup, Profile};
+use crate::gate::{Date, Policy, Verdict, DEFAULT_POLICY};
+use crate::output::report::{self, Invocation, Postmortem};
+use crate::output::{self, views, Format, Style};
+use crate::output::schema::{
     CheckReport, DiffReport, HeapDiffReport, HeapSeriesReport, HeapTopReport, HeapTotals,
     InputInfo, JudgedFinding, LeaksSince, RetainersReport, ScanReport, SeriesReport, TopReport,
     SCHEMA,
 };
-use crate::signatures::{catalogue_markdown, matcher, Catalogue};
+use crate::detect::{self, Catalogue};
 
 /// What a command prints and the exit code it asks for.
 #[derive(Debug)]
@@ -61,18 +61,18 @@ fn style(output: &OutputArgs) -> Style {
 fn emit<R: serde::Serialize>(
     report: &R,
     output: &OutputArgs,
-    view: impl Fn(&R, &Style) -> render::TextTable,
+    view: impl Fn(&R, &Style) -> output::TextTable,
 ) -> String {
     let style = style(output);
-    if output.format == OutputFormat::Json {
-        render::json(report)
+    if output.format == Format::Json {
+        output::json(report)
     } else {
-        render::render(&view(report, &style), &style)
+        output::render(&view(report, &style), &style)
     }
 }
 
 fn is_json(output: &OutputArgs) -> bool {
-    output.format == OutputFormat::Json
+    output.format == Format::Json
 }
 
 /// Reads inputs in parallel (two cores make a diff of two large inputs twice as fast).
@@ -448,11 +448,11 @@ fn scan(args: &ScanArgs) -> Result<Outcome> {
         schema: SCHEMA,
         inputs: inputs.iter().map(InputInfo::of).collect(),
         signatures_checked: catalogue.ids(),
-        findings: matcher::scan(&inputs, &catalogue),
+        findings: detect::scan(&inputs, &catalogue),
     };
     let style = style(&args.output);
     let text = match args.output.format {
-        OutputFormat::Json => render::json(&report),
+        Format::Json => output::json(&report),
         // The summary lists every finding; `-n` bounds the evidence tables after it.
         _ => views::scan(&report, &style)
             .iter()
@@ -460,7 +460,7 @@ fn scan(args: &ScanArgs) -> Result<Outcome> {
                 Some(0) | None => usize::MAX,
                 Some(n) => n.saturating_add(1),
             })
-            .map(|t| render::render(t, &style))
+            .map(|t| output::render(t, &style))
             .collect::<Vec<_>>()
             .join("\n"),
     };
@@ -477,8 +477,8 @@ fn report_renderer(path: &Path) -> Result<fn(&Postmortem) -> String> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     match extension.as_deref() {
-        Some("html" | "htm") => Ok(postmortem::html::render),
-        Some("md" | "markdown") => Ok(postmortem::markdown::render),
+        Some("html" | "htm") => Ok(report::html::render),
+        Some("md" | "markdown") => Ok(report::markdown::render),
         _ => Err(Error::Usage(format!(
             "{}: name the report .html or .md to choose its format",
             path.display()
@@ -510,7 +510,7 @@ fn report(args: &ReportArgs) -> Result<String> {
     }
     let catalogue = catalogue(&args.rules)?;
     let inputs = read_all(&args.files, &args.input.options())?;
-    let findings = matcher::scan(&inputs, &catalogue);
+    let findings = detect::scan(&inputs, &catalogue);
     let invocation = Invocation {
         files: &args.files,
         outputs: &args.outputs,
@@ -524,7 +524,7 @@ fn report(args: &ReportArgs) -> Result<String> {
         text.push_str(&format!(
             "wrote {} ({})\n",
             path.display(),
-            render::units::format_bytes(document.len() as i64)
+            output::units::format_bytes(document.len() as i64)
         ));
     }
     Ok(text)
@@ -560,15 +560,15 @@ fn signatures(args: &SignaturesArgs) -> Result<String> {
     };
     match &args.action {
         SignaturesAction::List => Ok(match args.format {
-            OutputFormat::Json => render::json(
+            Format::Json => output::json(
                 &catalogue
                     .entries
                     .iter()
                     .map(|e| &e.signature)
                     .collect::<Vec<_>>(),
             ),
-            OutputFormat::Md => catalogue_markdown(&catalogue),
-            OutputFormat::Table => render::render(&views::signature_list(&catalogue), &style),
+            Format::Md => output::views::catalogue_markdown(&catalogue),
+            Format::Table => output::render(&views::signature_list(&catalogue), &style),
         }),
         SignaturesAction::Show { id } => {
             let entry = catalogue.get(id).ok_or_else(|| {
@@ -577,9 +577,9 @@ fn signatures(args: &SignaturesArgs) -> Result<String> {
                 ))
             })?;
             Ok(match args.format {
-                OutputFormat::Json => render::json(&entry.signature),
-                OutputFormat::Md => crate::signatures::signature_markdown(&entry.signature),
-                OutputFormat::Table => views::signature_text(&entry.signature),
+                Format::Json => output::json(&entry.signature),
+                Format::Md => output::views::signature_markdown(&entry.signature),
+                Format::Table => views::signature_text(&entry.signature),
             })
         }
     }
@@ -603,8 +603,8 @@ fn baseline_fingerprints(path: &Path) -> Result<Vec<String>> {
 
 /// Each kind of input needs `min_snapshots` files.
 fn enough_snapshots(inputs: &[Input], policy: &Policy) -> Result<()> {
-    let mut counts: Vec<(crate::signatures::ProfileClass, usize)> = Vec::new();
-    for class in inputs.iter().filter_map(matcher::input_class) {
+    let mut counts: Vec<(crate::model::ProfileClass, usize)> = Vec::new();
+    for class in inputs.iter().filter_map(crate::model::series::input_class) {
         match counts.iter_mut().find(|(c, _)| *c == class) {
             Some((_, n)) => *n += 1,
             None => counts.push((class, 1)),
@@ -621,9 +621,9 @@ fn enough_snapshots(inputs: &[Input], policy: &Policy) -> Result<()> {
                 "check needs at least {} {} (min_snapshots in the policy); got {n}",
                 policy.min_snapshots,
                 match class {
-                    crate::signatures::ProfileClass::Goroutine => "goroutine profiles",
-                    crate::signatures::ProfileClass::Heap => "heap profiles",
-                    crate::signatures::ProfileClass::Snapshot => "heap snapshots",
+                    crate::model::ProfileClass::Goroutine => "goroutine profiles",
+                    crate::model::ProfileClass::Heap => "heap profiles",
+                    crate::model::ProfileClass::Snapshot => "heap snapshots",
                 }
             )));
         }
@@ -650,7 +650,7 @@ fn check(args: &CheckArgs) -> Result<Outcome> {
     let inputs = read_all(&args.files, &args.input.options())?;
     enough_snapshots(&inputs, &policy)?;
     let today = Date::today();
-    let findings: Vec<JudgedFinding> = matcher::scan(&inputs, &catalogue)
+    let findings: Vec<JudgedFinding> = detect::scan(&inputs, &catalogue)
         .into_iter()
         .map(|finding| {
             let known = baseline.contains(&finding.fingerprint);
@@ -689,12 +689,12 @@ fn check(args: &CheckArgs) -> Result<Outcome> {
     };
     let render = |format: CheckFormat| -> String {
         match format {
-            CheckFormat::Text => render::ci::text(&report),
-            CheckFormat::Json => render::json(&report),
-            CheckFormat::Junit => render::ci::junit(&report),
-            CheckFormat::Sarif => render::ci::sarif(&report, &catalogue),
-            CheckFormat::Github => render::ci::github(&report),
-            CheckFormat::Md => render::ci::markdown(&report),
+            CheckFormat::Text => output::ci::text(&report),
+            CheckFormat::Json => output::json(&report),
+            CheckFormat::Junit => output::ci::junit(&report),
+            CheckFormat::Sarif => output::ci::sarif(&report, &catalogue),
+            CheckFormat::Github => output::ci::github(&report),
+            CheckFormat::Md => output::ci::markdown(&report),
         }
     };
     for (format, path) in &args.outputs {
@@ -702,7 +702,7 @@ fn check(args: &CheckArgs) -> Result<Outcome> {
     }
     if args.format == CheckFormat::Github {
         if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
-            append_whole(Path::new(&summary), &render::ci::markdown(&report))?;
+            append_whole(Path::new(&summary), &output::ci::markdown(&report))?;
         }
     }
     Ok(Outcome {

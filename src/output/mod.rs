@@ -1,17 +1,19 @@
-//! Output: every report becomes a `TextTable` (rendered as a terminal table or Markdown) or
-//! JSON. Renderers know nothing of file formats.
+//! What users read. `schema` holds every command's report in the shape its JSON takes; the
+//! tables render them for the terminal or as Markdown; `check` holds the CI formats; `report`
+//! the postmortem page. Renderers know nothing of input formats or the command line.
 
 pub mod ci;
 pub mod escape;
 pub mod markdown;
 pub mod names;
+pub mod report;
+pub mod schema;
 pub mod table;
 pub mod units;
 pub mod views;
 
 use serde::Serialize;
 
-use crate::cli::OutputFormat;
 
 /// A titled table with notes: the common shape of terminal and Markdown output.
 #[derive(Debug, Clone, Default)]
@@ -27,17 +29,38 @@ pub struct TextTable {
     pub notes: Vec<String>,
 }
 
+/// How a command's report is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A table fitted to the terminal.
+    Table,
+    /// The report's JSON (schema leakscope/1).
+    Json,
+    /// GitHub-flavoured Markdown.
+    Md,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Md => "md",
+        }
+    }
+}
+
 /// Presentation choices that do not change what is reported.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
-    pub format: OutputFormat,
+    pub format: Format,
     pub wide: bool,
     pub full_names: bool,
 }
 
 pub fn render(table: &TextTable, style: &Style) -> String {
     match style.format {
-        OutputFormat::Md => markdown::render(table),
+        Format::Md => markdown::render(table),
         _ => table::render(table, style.wide),
     }
 }

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, FormatError};
-use crate::signatures::matcher::{Finding, Status, GENERIC_SIGNATURES};
-use crate::signatures::Catalogue;
+use crate::detect::GENERIC_SIGNATURES;
+use crate::model::{Finding, Status};
+use crate::detect::Catalogue;
 
 pub const DEFAULT_POLICY: &str = include_str!("default-policy.toml");
 
@@ -136,7 +137,7 @@ impl Policy {
     }
 
     fn parse(text: &str) -> Result<Policy, FormatError> {
-        toml::from_str(text).map_err(|e| crate::signatures::toml_error(text, &e))
+        toml::from_str(text).map_err(|e| FormatError::from_toml(text, &e))
     }
 
     fn validate(&self, catalogue: &Catalogue) -> Result<(), String> {

@@ -5,7 +5,7 @@ use rustc_hash::FxHashMap;
 
 use crate::analysis::keys::{stack_key_of, FrameKeys, KeyOptions};
 use crate::model::Profile;
-use crate::render::names::short_function;
+use crate::output::names::short_function;
 
 /// Pixels: fits the report's column.
 pub const FLAME_WIDTH: usize = 1120;

@@ -2,14 +2,7 @@
 //! `google.golang.org/grpc/internal/grpcsync.(*CallbackSerializer).run` reads
 //! `grpcsync.(*CallbackSerializer).run`.
 
-pub fn short_function(name: &str) -> &str {
-    // A `/` inside a method receiver or type argument list is not part of the package path.
-    let path_end = name.find(['(', '[']).unwrap_or(name.len());
-    match name[..path_end].rfind('/') {
-        Some(slash) => &name[slash + 1..],
-        None => name,
-    }
-}
+pub use crate::analysis::keys::short_function;
 
 /// A `;`-separated stack key (root first) as lines, leaf first, at most `max` of them.
 pub fn stack_lines(key: &str, full: bool, max: usize) -> Vec<String> {

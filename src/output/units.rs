@@ -46,7 +46,7 @@ pub fn percent(part: i64, whole: i64) -> String {
 /// A capture time (nanoseconds since the Unix epoch) as `2026-03-14 09:26:53 UTC`.
 pub fn format_time(nanos: i64) -> String {
     let seconds = nanos.div_euclid(1_000_000_000);
-    let date = crate::policy::Date::from_days(seconds.div_euclid(86_400));
+    let date = crate::gate::Date::from_days(seconds.div_euclid(86_400));
     let of_day = seconds.rem_euclid(86_400);
     format!(
         "{date} {:02}:{:02}:{:02} UTC",

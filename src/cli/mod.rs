@@ -6,6 +6,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::analysis::{GroupBy, KeyOptions, Measure};
 use crate::formats::ReadOptions;
+pub use crate::output::Format as OutputFormat;
+
+mod values;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -268,13 +271,6 @@ impl KeyArgs {
             keep_allocator_frames: self.keep_allocator_frames,
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    Table,
-    Json,
-    Md,
 }
 
 #[derive(Debug, Args)]
