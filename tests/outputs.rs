@@ -114,8 +114,10 @@ fn produce(name: &str, args: &str) -> String {
     match written {
         Some(path) => {
             let contents = std::fs::read_to_string(root().join(&path)).unwrap_or_else(|e| {
-                panic!("leakscope {args} wrote nothing to {path} ({e}): {}",
-                    String::from_utf8_lossy(&output.stderr))
+                panic!(
+                    "leakscope {args} wrote nothing to {path} ({e}): {}",
+                    String::from_utf8_lossy(&output.stderr)
+                )
             });
             text.push_str(&String::from_utf8_lossy(&output.stdout));
             text.push_str(&format!("--- {}\n", path.replace(&scratch, "@OUT@")));
@@ -127,7 +129,10 @@ fn produce(name: &str, args: &str) -> String {
         text.push_str("--- stderr\n");
         text.push_str(&String::from_utf8_lossy(&output.stderr));
     }
-    text.push_str(&format!("--- exit {}\n", output.status.code().unwrap_or(-1)));
+    text.push_str(&format!(
+        "--- exit {}\n",
+        output.status.code().unwrap_or(-1)
+    ));
     text
 }
 

@@ -1,6 +1,7 @@
 //! Analysis on the model: grouping, diffs and series. Knows nothing of file formats or output.
 
 pub mod aggregate;
+pub mod analysed;
 pub mod diff;
 pub mod heap_classes;
 pub mod keys;
@@ -9,6 +10,7 @@ pub mod series;
 pub mod snapshot_diff;
 
 pub use aggregate::{aggregate, Aggregate, GroupBy, Row};
+pub use analysed::AnalysedSnapshot;
 pub use diff::{diff, Diff, Measure};
 pub use keys::KeyOptions;
 pub use series::{series, Series};

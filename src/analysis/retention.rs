@@ -11,6 +11,8 @@
 //! - objects not reachable from the root but held only by weak edges are hung off the root with
 //!   their subgraphs; anything still unreachable is given the root as dominator.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use fixedbitset::FixedBitSet;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -163,8 +165,17 @@ fn shallow_sizes(graph: &HeapGraph) -> Vec<u64> {
     sizes
 }
 
+/// How many times this process has computed a snapshot's retention: the costliest pass, done
+/// once per snapshot per run (`retention_computations` lets tests hold commands to that).
+static COMPUTATIONS: AtomicUsize = AtomicUsize::new(0);
+
+pub fn retention_computations() -> usize {
+    COMPUTATIONS.load(Ordering::Relaxed)
+}
+
 impl Retention {
     pub fn compute(graph: &HeapGraph) -> Retention {
+        COMPUTATIONS.fetch_add(1, Ordering::Relaxed);
         let n = graph.node_count();
         let (shallow, retaining) = std::thread::scope(|scope| {
             let shallow = scope.spawn(|| shallow_sizes(graph));

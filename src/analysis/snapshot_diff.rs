@@ -4,8 +4,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
-use crate::analysis::heap_classes::Classes;
-use crate::analysis::retention::{class_summary, counted, retained_together, Retention};
+use crate::analysis::retention::{class_summary, counted, retained_together};
 use crate::analysis::series::slope;
 use crate::model::heap_graph::HeapGraph;
 
@@ -34,12 +33,7 @@ pub struct ObjectRow {
     pub retained: u64,
 }
 
-/// A snapshot with its retention and classes: what every comparison needs.
-pub struct Analysed<'a> {
-    pub graph: &'a HeapGraph,
-    pub retention: &'a Retention,
-    pub classes: &'a Classes,
-}
+pub use crate::analysis::analysed::AnalysedSnapshot as Analysed;
 
 fn counted_ids(graph: &HeapGraph, class: &[u32]) -> FxHashSet<u32> {
     (0..graph.node_count())
@@ -55,10 +49,10 @@ pub fn compare(
     target: &Analysed<'_>,
     new_objects: usize,
 ) -> (Vec<ComparisonRow>, Vec<ObjectRow>) {
-    let base_class = counted(base.classes, base.retention);
-    let target_class = counted(target.classes, target.retention);
+    let base_class = counted(&base.classes, &base.retention);
+    let target_class = counted(&target.classes, &target.retention);
     let (base_names, target_names) = (&base.classes.names, &target.classes.names);
-    let (base_retention, target_retention) = (base.retention, target.retention);
+    let (base_retention, target_retention) = (&base.retention, &target.retention);
     let (base, target) = (base.graph, target.graph);
     let base_ids = counted_ids(base, &base_class);
     let target_ids = counted_ids(target, &target_class);
@@ -176,7 +170,7 @@ pub fn class_series(snapshots: &[Analysed<'_>]) -> Vec<ClassSeriesRow> {
     let mut index: FxHashMap<String, usize> = FxHashMap::default();
     let mut rows: Vec<ClassSeriesRow> = Vec::new();
     for (step, snapshot) in snapshots.iter().enumerate() {
-        for class in class_summary(snapshot.classes, snapshot.retention) {
+        for class in class_summary(&snapshot.classes, &snapshot.retention) {
             let i = *index.entry(class.key.clone()).or_insert_with(|| {
                 rows.push(ClassSeriesRow {
                     key: class.key.clone(),
@@ -236,9 +230,9 @@ pub struct LeakRow {
 }
 
 pub fn leak_rows(last: &Analysed<'_>, leaked: &[u32]) -> Vec<LeakRow> {
-    let class = counted(last.classes, last.retention);
+    let class = counted(&last.classes, &last.retention);
     let names = last.classes.names.clone();
-    let retention = last.retention;
+    let retention = &last.retention;
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); names.len()];
     for &node in leaked {
         let c = class[node as usize];

@@ -3,7 +3,6 @@
 //! evidence (frames, classes, a runtime proof), the metric and its thresholds; nothing here
 //! knows a particular library.
 
-
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
@@ -124,7 +123,8 @@ impl Catalogue {
 
     /// Adds the entries of a catalogue text (the TOML of a rules file).
     pub fn add_text(&mut self, text: &str) -> Result<(), FormatError> {
-        let file: CatalogueFile = toml::from_str(text).map_err(|e| FormatError::from_toml(text, &e))?;
+        let file: CatalogueFile =
+            toml::from_str(text).map_err(|e| FormatError::from_toml(text, &e))?;
         for signature in file.signature {
             let compiled = compile(signature).map_err(FormatError::new)?;
             if self

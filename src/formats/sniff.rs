@@ -1,9 +1,9 @@
 //! Decides an input's format from its first bytes (after gunzip), never from its name.
 
-use crate::model::Format;
 use crate::formats::{
     go_heap_text, goroutine_text, goroutine_traceback, jemalloc, pprof, v8_snapshot,
 };
+use crate::model::Format;
 
 /// How many leading bytes the sniffer looks at.
 pub const SNIFF_LEN: usize = 64 << 10;

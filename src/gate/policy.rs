@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, FormatError};
-use crate::detect::GENERIC_SIGNATURES;
-use crate::model::{Finding, Status};
 use crate::detect::Catalogue;
+use crate::detect::GENERIC_SIGNATURES;
+use crate::error::{Error, FormatError};
+use crate::model::series::input_class;
+use crate::model::{Finding, Input, ProfileClass, Status};
 
 pub const DEFAULT_POLICY: &str = include_str!("default-policy.toml");
 
@@ -122,6 +123,32 @@ pub enum Verdict {
 }
 
 impl Policy {
+    /// Each kind of input needs `min_snapshots` files.
+    pub fn check_inputs(&self, inputs: &[Input]) -> Result<(), Error> {
+        let mut counts: Vec<(ProfileClass, usize)> = Vec::new();
+        for class in inputs.iter().filter_map(input_class) {
+            match counts.iter_mut().find(|(c, _)| *c == class) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((class, 1)),
+            }
+        }
+        if counts.is_empty() {
+            return Err(Error::Usage(
+                "check needs goroutine profiles, heap profiles or heap snapshots".into(),
+            ));
+        }
+        for (class, n) in counts {
+            if n < self.min_snapshots {
+                return Err(Error::Usage(format!(
+                    "check needs at least {} {} (min_snapshots in the policy); got {n}",
+                    self.min_snapshots,
+                    class.plural()
+                )));
+            }
+        }
+        Ok(())
+    }
+
     pub fn default_policy() -> Policy {
         Policy::parse(DEFAULT_POLICY).expect("the default policy parses")
     }

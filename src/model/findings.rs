@@ -131,4 +131,3 @@ pub struct PathGroup {
     /// An example object's id (`@id` in DevTools).
     pub example_id: u32,
 }
-

@@ -17,7 +17,6 @@ pub enum ProfileClass {
     Snapshot,
 }
 
-
 impl ProfileClass {
     /// `goroutine`, `heap` or `snapshot`, as the catalogue's TOML spells it.
     pub fn name(self) -> &'static str {
@@ -93,4 +92,3 @@ pub fn series_order(inputs: &[Input]) -> Vec<(ProfileClass, Vec<usize>)> {
         .map(|g| (g.class, g.members.iter().map(|(i, _)| *i).collect()))
         .collect()
 }
-

@@ -6,10 +6,10 @@ use serde_json::{json, Value};
 use super::escape::markup;
 use super::markdown::{code_span, escape_text};
 use super::units::{join_values, one_paragraph};
+use crate::detect::Catalogue;
+use crate::detect::GENERIC_SIGNATURES;
 use crate::gate::Verdict;
 use crate::output::schema::{CheckReport, JudgedFinding};
-use crate::detect::GENERIC_SIGNATURES;
-use crate::detect::Catalogue;
 
 fn series_text(f: &JudgedFinding) -> String {
     join_values(&f.finding.series, &f.finding.unit)

@@ -14,7 +14,6 @@ pub mod views;
 
 use serde::Serialize;
 
-
 /// A titled table with notes: the common shape of terminal and Markdown output.
 #[derive(Debug, Clone, Default)]
 pub struct TextTable {

@@ -3,11 +3,12 @@
 
 use serde::Serialize;
 
-use crate::analysis::retention::{class_summary, ClassKey, ClassRow, Retention};
-use crate::model::PathGroup;
+use crate::analysis::retention::{class_summary, ClassRow, Retention};
 use crate::analysis::snapshot_diff::{ClassSeriesRow, ComparisonRow, LeakRow, ObjectRow};
+use crate::analysis::AnalysedSnapshot;
 use crate::analysis::{aggregate::Row, diff::DiffRow, series::SeriesRow, GroupBy, Measure};
 use crate::model::Input;
+use crate::model::PathGroup;
 
 pub const SCHEMA: &str = "leakscope/1";
 
@@ -181,23 +182,14 @@ pub struct HeapTopReport {
 }
 
 impl HeapTopReport {
-    /// The class summary of one snapshot (retention and classes computed side by side).
-    pub fn new(
-        input: InputInfo,
-        graph: &crate::model::HeapGraph,
-        by: GroupBy,
-        key: ClassKey,
-    ) -> Self {
-        let (retention, classes) = std::thread::scope(|scope| {
-            let classes = scope.spawn(|| key.classes(graph));
-            (Retention::compute(graph), classes.join().expect("no panic"))
-        });
-        let rows = class_summary(&classes, &retention);
+    /// DevTools' Summary of one analysed snapshot.
+    pub fn new(input: InputInfo, snapshot: &AnalysedSnapshot<'_>, by: GroupBy) -> Self {
+        let rows = class_summary(&snapshot.classes, &snapshot.retention);
         HeapTopReport {
             schema: SCHEMA,
             input,
             by: by.name(),
-            totals: HeapTotals::of(graph, &retention),
+            totals: HeapTotals::of(snapshot.graph, &snapshot.retention),
             row_count: rows.len(),
             rows,
         }

@@ -5,13 +5,13 @@ use super::units::{format_bytes, format_delta, format_value, join_values, one_pa
 use super::{Style, TextTable};
 use crate::analysis::aggregate::GoroutineDetail;
 use crate::analysis::diff::Change;
+use crate::detect::{Catalogue, Signature};
 use crate::model::PathGroup;
+use crate::model::{Finding, ProfileClass, Status};
 use crate::output::schema::{
     DiffReport, HeapDiffReport, HeapSeriesReport, HeapTopReport, InputInfo, RetainersReport,
     ScanReport, SeriesReport, TopReport,
 };
-use crate::model::{Finding, ProfileClass, Status};
-use crate::detect::{Catalogue, Signature};
 
 /// Frames shown per stack row in tables.
 const STACK_LINES: usize = 8;

@@ -9,12 +9,12 @@ use super::{
     creators_reading, leaf_first, web_link, Postmortem, SeriesSection, CREATORS_PER_FINDING,
     PATHS_PER_FINDING, STACKS_PER_FINDING,
 };
+use crate::model::{Finding, NamedSeries, Status};
 use crate::output::escape::markup as html;
 use crate::output::names::short_function;
 use crate::output::units::{format_bytes, format_delta, format_time, format_value};
 use crate::output::views::path_lines;
 use crate::output::TextTable;
-use crate::model::{Finding, NamedSeries, Status};
 
 /// Nothing may be fetched: styles and scripts are inline, images and frames are data: URLs.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; \

@@ -6,12 +6,12 @@ use super::{
     creators_reading, leaf_first, web_link, Postmortem, SeriesSection, CREATORS_PER_FINDING,
     PATHS_PER_FINDING, STACKS_PER_FINDING,
 };
+use crate::model::{Finding, Status};
 use crate::output::escape::markup as html;
 use crate::output::markdown::{code_span, escape_text};
 use crate::output::names::short_function;
 use crate::output::units::{format_bytes, format_delta, format_time, format_value};
 use crate::output::views::path_lines;
-use crate::model::{Finding, Status};
 
 pub fn render(p: &Postmortem) -> String {
     let mut out = String::with_capacity(32 * 1024);

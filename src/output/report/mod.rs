@@ -10,15 +10,14 @@ pub mod markdown;
 
 use std::path::PathBuf;
 
-use crate::analysis::retention::ClassKey;
-use crate::analysis::{self, GroupBy, KeyOptions};
+use crate::analysis::{self, AnalysedSnapshot, GroupBy, KeyOptions};
+use crate::detect::value_index;
 use crate::model::Input;
+use crate::model::ProfileClass;
+use crate::model::{series_order, Finding, Status};
+use crate::output::schema::{HeapTopReport, InputInfo, TopReport};
 use crate::output::units::{format_delta, format_value};
 use crate::output::{views, Style, TextTable};
-use crate::output::schema::{HeapTopReport, InputInfo, TopReport};
-use crate::detect::value_index;
-use crate::model::{series_order, Finding, Status};
-use crate::model::ProfileClass;
 
 pub use flame::{FlameGraph, StackChange};
 
@@ -73,6 +72,7 @@ pub struct Invocation<'a> {
 impl Postmortem {
     pub fn build(
         inputs: &[Input],
+        snapshots: &[Option<AnalysedSnapshot<'_>>],
         findings: Vec<Finding>,
         signatures_checked: usize,
         invocation: &Invocation<'_>,
@@ -81,7 +81,9 @@ impl Postmortem {
         let series = std::thread::scope(|scope| {
             let handles: Vec<_> = order
                 .iter()
-                .map(|(class, members)| scope.spawn(move || section(inputs, *class, members)))
+                .map(|(class, members)| {
+                    scope.spawn(move || section(inputs, snapshots, *class, members))
+                })
                 .collect();
             handles
                 .into_iter()
@@ -225,8 +227,15 @@ impl Postmortem {
     }
 }
 
-fn section(inputs: &[Input], class: ProfileClass, members: &[usize]) -> SeriesSection {
-    let last = &inputs[*members.last().expect("a series has members")];
+/// The flame graph and top table of one series. A snapshot's analysis is the one `scan` used.
+fn section(
+    inputs: &[Input],
+    snapshots: &[Option<AnalysedSnapshot<'_>>],
+    class: ProfileClass,
+    members: &[usize],
+) -> SeriesSection {
+    let last_index = *members.last().expect("a series has members");
+    let last = &inputs[last_index];
     let style = Style {
         format: crate::output::Format::Md,
         wide: true,
@@ -263,13 +272,12 @@ fn section(inputs: &[Input], class: ProfileClass, members: &[usize]) -> SeriesSe
             }
             views::top(&report, &style)
         }
-        (None, Some(graph)) => {
-            let mut report = HeapTopReport::new(
-                InputInfo::of(last),
-                graph,
-                GroupBy::Constructor,
-                ClassKey::Constructor,
-            );
+        (None, Some(_)) => {
+            let snapshot = snapshots[last_index]
+                .as_ref()
+                .expect("every snapshot is analysed");
+            let mut report =
+                HeapTopReport::new(InputInfo::of(last), snapshot, GroupBy::Constructor);
             views::limit(&mut report.rows, Some(TOP_ROWS), false);
             views::heap_top(&report, &style)
         }

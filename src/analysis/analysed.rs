@@ -1,0 +1,66 @@
+//! One heap snapshot analysed once per run: retention (dominators, retained sizes) and classes
+//! side by side on both cores, and the retainer tree when a command first asks for it. Every
+//! command that reads snapshots works from this, so nothing is computed twice.
+
+use std::sync::OnceLock;
+
+use crate::analysis::heap_classes::Classes;
+use crate::analysis::retention::{ClassKey, RetainerTree, Retention};
+use crate::model::HeapGraph;
+
+pub struct AnalysedSnapshot<'a> {
+    pub graph: &'a HeapGraph,
+    pub retention: Retention,
+    pub classes: Classes,
+    retainers: OnceLock<RetainerTree>,
+}
+
+impl<'a> AnalysedSnapshot<'a> {
+    /// Retention and classes, computed side by side.
+    pub fn new(graph: &'a HeapGraph, key: ClassKey) -> Self {
+        let (retention, classes) = std::thread::scope(|scope| {
+            let classes = scope.spawn(|| key.classes(graph));
+            (
+                Retention::compute(graph),
+                classes.join().expect("class threads do not panic"),
+            )
+        });
+        AnalysedSnapshot {
+            graph,
+            retention,
+            classes,
+            retainers: OnceLock::new(),
+        }
+    }
+
+    /// Every snapshot, one thread each.
+    pub fn all(graphs: &[&'a HeapGraph], key: ClassKey) -> Vec<Self> {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = graphs
+                .iter()
+                .map(|&graph| scope.spawn(move || AnalysedSnapshot::new(graph, key)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("analysis threads do not panic"))
+                .collect()
+        })
+    }
+
+    /// Shortest retainer paths from the GC roots, computed on first use.
+    pub fn retainers(&self) -> &RetainerTree {
+        self.retainers
+            .get_or_init(|| RetainerTree::compute(self.graph))
+    }
+
+    /// Computes the retainer trees of several snapshots at once, one thread each.
+    pub fn prepare_retainers(snapshots: &[&Self]) {
+        std::thread::scope(|scope| {
+            for s in snapshots {
+                scope.spawn(|| {
+                    s.retainers();
+                });
+            }
+        });
+    }
+}

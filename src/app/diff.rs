@@ -1,0 +1,226 @@
+//! `diff`: two profiles side by side, or a series in time order; on heap snapshots DevTools'
+//! Comparison, the growth of each class, and memlab's leaks-since rule.
+
+use std::path::{Path, PathBuf};
+
+use super::{emit, heap_grouping, io, is_json, stack_grouping};
+use crate::analysis::heap_classes::is_specific_class;
+use crate::analysis::retention::path_groups;
+use crate::analysis::snapshot_diff::{class_series, compare, leak_rows, leaked_since};
+use crate::analysis::{
+    self, aggregate::resolve_sample_index, AnalysedSnapshot, GroupBy, KeyOptions, Measure,
+};
+use crate::cli::DiffArgs;
+use crate::error::{Error, Result};
+use crate::model::{HeapGraph, Input, Profile};
+use crate::output::schema::{
+    DiffReport, HeapDiffReport, HeapSeriesReport, HeapTotals, InputInfo, LeaksSince, SeriesReport,
+    SCHEMA,
+};
+use crate::output::views;
+
+pub fn run(args: &DiffArgs) -> Result<String> {
+    let inputs = io::read_all(&args.files, &args.input.options())?;
+    let heaps: Vec<&HeapGraph> = inputs.iter().filter_map(Input::heap).collect();
+    if heaps.len() == inputs.len() {
+        return heap_diff(args, &inputs, &heaps);
+    }
+    if !heaps.is_empty() {
+        return Err(Error::Usage(
+            "cannot compare heap snapshots with stack profiles: give files of one kind".into(),
+        ));
+    }
+    if args.leaks_since.is_some() {
+        return Err(Error::Usage(
+            "--leaks-since applies to heap snapshots".into(),
+        ));
+    }
+    stack_diff(args, &inputs)
+}
+
+fn stack_diff(args: &DiffArgs, inputs: &[Input]) -> Result<String> {
+    let by = stack_grouping(args.by)?;
+    let profiles: Vec<&Profile> = inputs.iter().filter_map(Input::profile).collect();
+    let first_kind = profiles[0].kind;
+    for (input, profile) in inputs.iter().zip(&profiles).skip(1) {
+        if profile.kind.counts_goroutines() != first_kind.counts_goroutines() {
+            return Err(Error::Usage(format!(
+                "cannot compare {} ({} profile) with {} ({} profile)",
+                inputs[0].path.display(),
+                first_kind.name(),
+                input.path.display(),
+                profile.kind.name()
+            )));
+        }
+    }
+    let measure = args.measure.unwrap_or(Measure::default_for(first_kind));
+    let aggregates = aggregates(
+        inputs,
+        &profiles,
+        args.sample.sample_index.as_deref(),
+        by,
+        &args.keys.options(),
+    )?;
+    let infos: Vec<InputInfo> = inputs.iter().map(InputInfo::of).collect();
+    let json = is_json(&args.output);
+    if aggregates.len() == 2 {
+        let mut report = DiffReport::new(
+            infos,
+            by,
+            analysis::diff(&aggregates[0], &aggregates[1], measure),
+        );
+        views::limit(&mut report.rows, args.output.rows, json);
+        Ok(emit(&report, &args.output, views::diff))
+    } else {
+        let mut report = SeriesReport::new(infos, by, analysis::series(&aggregates, measure));
+        views::limit(&mut report.rows, args.output.rows, json);
+        Ok(emit(&report, &args.output, views::series))
+    }
+}
+
+/// Groups every input on the same sample type (by name, so a debug=2 dump and a pprof
+/// goroutine profile compare as `goroutine`).
+fn aggregates(
+    inputs: &[Input],
+    profiles: &[&Profile],
+    sample_index: Option<&str>,
+    by: GroupBy,
+    options: &KeyOptions,
+) -> Result<Vec<analysis::Aggregate>> {
+    let first = profiles[0];
+    let index = resolve_sample_index(first, sample_index)
+        .map_err(|m| Error::Usage(format!("{}: {m}", inputs[0].path.display())))?;
+    let name = first.sample_types[index].name.clone();
+    inputs
+        .iter()
+        .zip(profiles)
+        .map(|(input, p)| {
+            let i = if p.kind.counts_goroutines() {
+                // goroutine and goroutineleak profiles have one sample type each.
+                0
+            } else {
+                p.sample_index(&name).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "{} has no sample type `{name}` to compare",
+                        input.path.display()
+                    ))
+                })?
+            };
+            Ok(analysis::aggregate(p, i, by, options))
+        })
+        .collect()
+}
+
+fn heap_diff(args: &DiffArgs, inputs: &[Input], heaps: &[&HeapGraph]) -> Result<String> {
+    let (by, key) = heap_grouping(args.by)?;
+    if args.sample.sample_index.is_some() {
+        return Err(Error::Usage(
+            "--sample-index applies to stack profiles".into(),
+        ));
+    }
+    let analysed = AnalysedSnapshot::all(heaps, key);
+    let infos: Vec<InputInfo> = inputs.iter().map(InputInfo::of).collect();
+    let json = is_json(&args.output);
+    if heaps.len() == 2 {
+        if args.leaks_since.is_some() {
+            return Err(Error::Usage(
+                "--leaks-since needs three snapshots: baseline, target and last".into(),
+            ));
+        }
+        let (rows, new_objects) = compare(&analysed[0], &analysed[1], args.new_objects);
+        let mut report = HeapDiffReport {
+            schema: SCHEMA,
+            inputs: infos,
+            by: by.name(),
+            base_totals: HeapTotals::of(heaps[0], &analysed[0].retention),
+            target_totals: HeapTotals::of(heaps[1], &analysed[1].retention),
+            row_count: rows.len(),
+            rows,
+            new_objects,
+        };
+        views::limit(&mut report.rows, args.output.rows, json);
+        return Ok(emit(&report, &args.output, views::heap_diff));
+    }
+    let rows = class_series(&analysed);
+    let leaks = match &args.leaks_since {
+        Some(baseline) => Some(leaks_since(baseline, &args.files, &analysed)?),
+        None => None,
+    };
+    let mut report = HeapSeriesReport {
+        schema: SCHEMA,
+        inputs: infos,
+        by: by.name(),
+        totals: analysed
+            .iter()
+            .map(|a| HeapTotals::of(a.graph, &a.retention))
+            .collect(),
+        row_count: rows.len(),
+        rows,
+        leaks_since: leaks,
+    };
+    views::limit(&mut report.rows, args.output.rows, json);
+    Ok(emit(&report, &args.output, views::heap_series))
+}
+
+/// How many leak classes get retainer paths, and how many path shapes are kept.
+const LEAK_PATH_CLASSES: usize = 3;
+const LEAK_PATHS: usize = 5;
+
+fn leaks_since(
+    baseline: &Path,
+    files: &[PathBuf],
+    snapshots: &[AnalysedSnapshot<'_>],
+) -> Result<LeaksSince> {
+    let i = files
+        .iter()
+        .position(|f| io::same_file(f, baseline))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "--leaks-since {} is not one of the snapshots given",
+                baseline.display()
+            ))
+        })?;
+    let last = snapshots.len() - 1;
+    if i + 1 >= last {
+        return Err(Error::Usage(
+            "--leaks-since needs a target snapshot after the baseline and a last one after that"
+                .into(),
+        ));
+    }
+    let final_snapshot = &snapshots[last];
+    let leaked = leaked_since(
+        snapshots[i].graph,
+        snapshots[i + 1].graph,
+        final_snapshot.graph,
+    );
+    let rows = leak_rows(final_snapshot, &leaked);
+    // Paths are shown for the leaking classes with a name of their own: `(closure)`, `Object`
+    // or `(compiled code)` say little about what leaks.
+    let top: Vec<&str> = rows
+        .iter()
+        .map(|r| r.key.as_str())
+        .filter(|k| is_specific_class(k))
+        .take(LEAK_PATH_CLASSES)
+        .collect();
+    let targets: Vec<u32> = leaked
+        .iter()
+        .copied()
+        .filter(|&n| top.contains(&final_snapshot.classes.name(n)))
+        .collect();
+    let (mut paths, _) = path_groups(
+        final_snapshot.graph,
+        &final_snapshot.classes,
+        final_snapshot.retainers(),
+        &final_snapshot.retention,
+        &targets,
+    );
+    paths.truncate(LEAK_PATHS);
+    Ok(LeaksSince {
+        baseline: files[i].display().to_string(),
+        target: files[i + 1].display().to_string(),
+        last: files[last].display().to_string(),
+        objects: leaked.len(),
+        rows,
+        paths,
+    })
+}

@@ -1,0 +1,70 @@
+//! What every command shares with the file system: inputs read in parallel, outputs written
+//! whole or not at all.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::formats::{self, ReadOptions};
+use crate::model::Input;
+
+/// Reads inputs in parallel (two cores make a diff of two large inputs twice as fast).
+pub fn read_all(paths: &[PathBuf], options: &ReadOptions) -> Result<Vec<Input>> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = paths
+            .iter()
+            .map(|path| scope.spawn(move || formats::read(path, options)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("reader threads do not panic"))
+            .collect()
+    })
+}
+
+/// Writes a file whole or not at all: a temporary file beside it, then a rename.
+pub fn write_atomically(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    let fail = |e: std::io::Error| Error::Output {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = std::fs::File::create(&temp).and_then(|mut file| {
+        file.write_all(text.as_bytes())?;
+        file.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&temp, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(fail(e))
+        }
+    }
+}
+
+/// Appends one whole block to a file other steps also append to (GitHub's job summary).
+pub fn append_whole(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| Error::Output {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+}
+
+/// Whether two paths name one file.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}

@@ -1,0 +1,68 @@
+//! `retainers`: why objects of a heap snapshot are alive, their shortest paths from the roots.
+
+use super::emit;
+use crate::analysis::retention::{path_groups, retained_together, ClassKey};
+use crate::analysis::AnalysedSnapshot;
+use crate::cli::RetainersArgs;
+use crate::error::{Error, Result};
+use crate::formats;
+use crate::model::PathGroup;
+use crate::output::schema::{InputInfo, RetainersReport, SCHEMA};
+use crate::output::views;
+
+pub fn run(args: &RetainersArgs) -> Result<String> {
+    let input = formats::read(&args.file, &args.input.options())?;
+    let graph = input.heap().ok_or_else(|| {
+        Error::Usage(format!(
+            "{}: retainers needs a heap snapshot; this is a {} profile",
+            args.file.display(),
+            input.kind_name()
+        ))
+    })?;
+    let snapshot = AnalysedSnapshot::new(graph, ClassKey::Constructor);
+    let classes = &snapshot.classes;
+    let (target, nodes): (String, Vec<u32>) = match (&args.class, args.id) {
+        (Some(class), _) => (
+            format!("class {class}"),
+            (0..graph.node_count() as u32)
+                .filter(|&n| classes.name(n) == class.as_str())
+                .collect(),
+        ),
+        (None, Some(id)) => (
+            format!("id {id}"),
+            graph
+                .node_id
+                .iter()
+                .position(|&x| x == id)
+                .map(|n| vec![n as u32])
+                .unwrap_or_default(),
+        ),
+        (None, None) => unreachable!("clap requires --class or --id"),
+    };
+    if nodes.is_empty() {
+        return Err(Error::Usage(format!(
+            "{}: no object with {target}",
+            args.file.display()
+        )));
+    }
+    let (mut paths, weakly): (Vec<PathGroup>, u64) = path_groups(
+        graph,
+        classes,
+        snapshot.retainers(),
+        &snapshot.retention,
+        &nodes,
+    );
+    let path_count = paths.len();
+    paths.truncate(args.paths);
+    let report = RetainersReport {
+        schema: SCHEMA,
+        input: InputInfo::of(&input),
+        target,
+        objects: nodes.len(),
+        weakly_reachable: weakly,
+        retained: retained_together(&snapshot.retention, &nodes),
+        paths,
+        path_count,
+    };
+    Ok(emit(&report, &args.output, views::retainers))
+}

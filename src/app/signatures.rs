@@ -1,0 +1,40 @@
+//! `signatures`: the catalogue of known leak signatures, listed or one by one.
+
+use super::catalogue;
+use crate::cli::{SignaturesAction, SignaturesArgs};
+use crate::error::{Error, Result};
+use crate::output::{self, views, Format, Style};
+
+pub fn run(args: &SignaturesArgs) -> Result<String> {
+    let catalogue = catalogue(&args.rules)?;
+    let style = Style {
+        format: args.format,
+        wide: false,
+        full_names: true,
+    };
+    match &args.action {
+        SignaturesAction::List => Ok(match args.format {
+            Format::Json => output::json(
+                &catalogue
+                    .entries
+                    .iter()
+                    .map(|e| &e.signature)
+                    .collect::<Vec<_>>(),
+            ),
+            Format::Md => output::views::catalogue_markdown(&catalogue),
+            Format::Table => output::render(&views::signature_list(&catalogue), &style),
+        }),
+        SignaturesAction::Show { id } => {
+            let entry = catalogue.get(id).ok_or_else(|| {
+                Error::Usage(format!(
+                    "no signature {id}; `leakscope signatures list` shows them all"
+                ))
+            })?;
+            Ok(match args.format {
+                Format::Json => output::json(&entry.signature),
+                Format::Md => output::views::signature_markdown(&entry.signature),
+                Format::Table => views::signature_text(&entry.signature),
+            })
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! Leaks the Go runtime itself proves: goroutines a full dump marks `(leaked)`, or those a
+//! `goroutineleak` profile counts. One snapshot is enough; any count is a leak.
+
+use crate::analysis::keys::{stack_key_of, FrameKeys};
+use crate::detect::stack_match::{leaf, StackMatch};
+use crate::model::{Profile, ProfileKind};
+
+/// Goroutines marked `(leaked)` (full dumps) or counted by a goroutineleak profile.
+pub fn leak_marks(profile: &Profile, keys: &FrameKeys) -> StackMatch {
+    let mut result = StackMatch::empty(profile, 0);
+    if let Some(dump) = &profile.goroutines {
+        for g in dump.goroutines.iter().filter(|g| g.leaked) {
+            result.value += 1;
+            result.matched.insert(g.stack as usize);
+            let key = stack_key_of(profile, keys, g.stack);
+            *result.anchors.entry(leaf(&key).to_string()).or_default() += 1;
+            *result.stacks.entry(key).or_default() += 1;
+        }
+    } else if profile.kind == ProfileKind::GoroutineLeak {
+        for (i, sample) in profile.samples.iter().enumerate() {
+            let value = profile.values(i)[0];
+            result.value += value;
+            result.matched.insert(sample.stack as usize);
+            let key = stack_key_of(profile, keys, sample.stack);
+            *result.anchors.entry(leaf(&key).to_string()).or_default() += value;
+            *result.stacks.entry(key).or_default() += value;
+        }
+    }
+    result
+}

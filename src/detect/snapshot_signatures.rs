@@ -1,0 +1,130 @@
+//! Catalogue entries on heap snapshots: each entry's classes counted in every snapshot (as
+//! DevTools' Summary counts them), growth makes a finding, and the retainer paths of the last
+//! snapshot say what holds the objects.
+
+use rustc_hash::FxHashMap;
+
+use crate::analysis::retention::{counted, fingerprint, path_groups};
+use crate::analysis::series::slope;
+use crate::analysis::AnalysedSnapshot;
+use crate::detect::catalogue::Compiled;
+use crate::detect::class_growth::generic_class_growth;
+use crate::detect::growth::status;
+use crate::detect::stack_match::unit_of;
+use crate::model::{Evidence, Finding, InputSeries, NamedSeries, PathGroup};
+
+pub fn snapshot_findings(
+    group: &InputSeries<'_>,
+    snapshots: &[&AnalysedSnapshot<'_>],
+    entries: &[&Compiled],
+    findings: &mut Vec<Finding>,
+) {
+    let indexes: Vec<usize> = group.members.iter().map(|(i, _)| *i).collect();
+    // Paths are followed in the last snapshot, and generic growth reads every one's.
+    AnalysedSnapshot::prepare_retainers(snapshots);
+    let counts: Vec<FxHashMap<&str, i64>> = snapshots
+        .iter()
+        .map(|s| {
+            let class = counted(&s.classes, &s.retention);
+            let mut map: FxHashMap<&str, i64> = FxHashMap::default();
+            for c in class.iter().filter(|&&c| c != u32::MAX) {
+                *map.entry(s.classes.names[*c as usize].as_str())
+                    .or_default() += 1;
+            }
+            map
+        })
+        .collect();
+    let series_of = |class: &str| -> Vec<i64> {
+        counts
+            .iter()
+            .map(|m| m.get(class).copied().unwrap_or(0))
+            .collect()
+    };
+    let mut explaining_classes: Vec<String> = Vec::new();
+    let mut fired: Vec<Vec<i64>> = Vec::new();
+    for entry in entries {
+        let s = &entry.signature;
+        let values: Vec<i64> = (0..snapshots.len())
+            .map(|i| {
+                s.classes
+                    .iter()
+                    .map(|c| counts[i].get(c.as_str()).copied().unwrap_or(0))
+                    .sum()
+            })
+            .collect();
+        let Some(status) = status(&values, s.min_growth.unwrap_or(1.0)) else {
+            continue;
+        };
+        explaining_classes.extend(s.classes.iter().chain(&s.co_classes).cloned());
+        fired.push(values.clone());
+        let last = snapshots.last().expect("non-empty group");
+        let paths = main_paths(last, |name| s.classes.iter().any(|c| c == name));
+        let text: String = paths
+            .iter()
+            .flat_map(|p| {
+                p.path
+                    .iter()
+                    .map(|step| format!("{} {} ", step.node, step.edge))
+            })
+            .collect();
+        let hints = s
+            .retainer_hints
+            .iter()
+            .filter(|h| text.contains(&h.pattern))
+            .map(|h| format!("held by {} ({})", h.meaning, h.pattern))
+            .collect();
+        let main_path = paths
+            .first()
+            .map(|p| p.fingerprint.clone())
+            .unwrap_or_default();
+        findings.push(Finding {
+            signature: s.id.clone(),
+            title: s.title.clone(),
+            status,
+            fingerprint: fingerprint(&format!("{}\n{}\n{main_path}", s.id, s.classes.join(","))),
+            metric: s.metric.clone(),
+            unit: unit_of(&s.metric).to_string(),
+            growth_per_step: slope(&values),
+            series: values,
+            inputs: indexes.clone(),
+            evidence: Evidence {
+                classes: s
+                    .classes
+                    .iter()
+                    .chain(&s.co_classes)
+                    .map(|c| NamedSeries {
+                        name: c.clone(),
+                        values: series_of(c),
+                    })
+                    .filter(|c| c.values.iter().any(|&v| v > 0))
+                    .collect(),
+                retainers: paths,
+                hints,
+                ..Evidence::default()
+            },
+            explanation: s.explanation.trim().to_string(),
+            fix: s.fix.trim().to_string(),
+            references: s.references.clone(),
+        });
+    }
+    generic_class_growth(snapshots, &explaining_classes, &fired, &indexes, findings);
+}
+
+/// The three most common retainer path shapes of the objects whose class `wanted` accepts.
+pub fn main_paths(
+    snapshot: &AnalysedSnapshot<'_>,
+    wanted: impl Fn(&str) -> bool,
+) -> Vec<PathGroup> {
+    let targets: Vec<u32> = (0..snapshot.graph.node_count() as u32)
+        .filter(|&n| wanted(snapshot.classes.name(n)))
+        .collect();
+    let (mut paths, _) = path_groups(
+        snapshot.graph,
+        &snapshot.classes,
+        snapshot.retainers(),
+        &snapshot.retention,
+        &targets,
+    );
+    paths.truncate(3);
+    paths
+}

@@ -1,0 +1,73 @@
+//! Generic growth on stack profiles: stacks (goroutines) or allocation sites (heap) that grow
+//! at every step, where no catalogue entry explains them.
+
+use fixedbitset::FixedBitSet;
+use rustc_hash::FxHashMap;
+
+use crate::analysis::keys::{stack_key_of, FrameKeys};
+use crate::detect::generic::generic_finding;
+use crate::detect::stack_match::value_index;
+use crate::model::{Finding, Profile, ProfileClass};
+
+/// Stacks (goroutines) or allocation sites (heap) that grow at every step, outside what an
+/// entry already explained.
+pub fn generic_stack_growth(
+    class: ProfileClass,
+    profiles: &[&Profile],
+    keys: &[FrameKeys],
+    explained: &[FixedBitSet],
+    indexes: &[usize],
+    findings: &mut Vec<Finding>,
+) {
+    if profiles.len() < 2 {
+        return;
+    }
+    let n = profiles.len();
+    let mut rows: FxHashMap<String, Vec<i64>> = FxHashMap::default();
+    for (step, ((profile, keys), explained)) in profiles.iter().zip(keys).zip(explained).enumerate()
+    {
+        let index = value_index(profile);
+        for (i, sample) in profile.samples.iter().enumerate() {
+            if explained.contains(sample.stack as usize) {
+                continue;
+            }
+            let stack = stack_key_of(profile, keys, sample.stack);
+            let key = match class {
+                ProfileClass::Goroutine => stack,
+                // The allocation site: the first frame after the allocator's.
+                _ => stack.rsplit(';').next().unwrap_or("").to_string(),
+            };
+            if key.is_empty() {
+                continue;
+            }
+            rows.entry(key).or_insert_with(|| vec![0; n])[step] += profile.values(i)[index];
+        }
+    }
+    let first_total: i64 = {
+        let p = profiles[0];
+        p.total(value_index(p))
+    };
+    let (id, metric, min_growth) = match class {
+        ProfileClass::Goroutine => ("go.goroutines.growth", "goroutines", 10.0),
+        // At least 1 MiB and a twentieth of the first heap.
+        _ => (
+            "heap.growth",
+            "inuse_space",
+            (1 << 20) as f64 + first_total.max(0) as f64 / 20.0,
+        ),
+    };
+    let mut growing: Vec<(String, Vec<i64>)> = rows
+        .into_iter()
+        .filter(|(_, v)| {
+            v.windows(2).all(|w| w[1] > w[0]) && (v[n - 1] - v[0]) as f64 >= min_growth
+        })
+        .collect();
+    growing.sort_by(|a, b| {
+        (b.1[n - 1] - b.1[0])
+            .cmp(&(a.1[n - 1] - a.1[0]))
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    for (key, values) in growing.into_iter().take(5) {
+        findings.push(generic_finding(id, metric, &key, values, indexes));
+    }
+}

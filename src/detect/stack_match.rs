@@ -1,0 +1,151 @@
+//! What a catalogue entry or a runtime proof matches in one stack profile, and the evidence
+//! drawn from it: matched stacks per snapshot, the anchor frames behind the fingerprint, and
+//! who created the matched goroutines.
+
+use fixedbitset::FixedBitSet;
+use rustc_hash::FxHashMap;
+
+use crate::analysis::aggregate::creator_groups;
+use crate::analysis::keys::{stack_key_of, FrameKeys, KeyOptions};
+use crate::analysis::retention::fingerprint;
+use crate::model::{CreatorGroup, NamedSeries, Profile, SpawnTree};
+
+/// The value a signature reads in a stack profile: goroutines, or bytes in use.
+pub fn value_index(profile: &Profile) -> usize {
+    if profile.kind.counts_goroutines() {
+        0
+    } else {
+        profile
+            .sample_index("inuse_space")
+            .unwrap_or(profile.default_sample_index)
+    }
+}
+
+/// What one entry finds in one profile.
+pub struct StackMatch {
+    pub value: i64,
+    pub stacks: FxHashMap<String, i64>,
+    pub co: Vec<i64>,
+    pub matched: FixedBitSet,
+    /// Stacks of the co-growing frames: explained by the finding too.
+    pub co_matched: FixedBitSet,
+    /// The frames that made stacks match (marker and required functions; for runtime proofs the
+    /// blocked function), with the value behind each: what the fingerprint is made of.
+    pub anchors: FxHashMap<String, i64>,
+}
+
+impl StackMatch {
+    pub fn empty(profile: &Profile, co_frames: usize) -> Self {
+        StackMatch {
+            value: 0,
+            stacks: FxHashMap::default(),
+            co: vec![0; co_frames],
+            matched: FixedBitSet::with_capacity(profile.stack_count()),
+            co_matched: FixedBitSet::with_capacity(profile.stack_count()),
+            anchors: FxHashMap::default(),
+        }
+    }
+}
+
+pub fn key_options() -> KeyOptions {
+    KeyOptions {
+        fold_closures: true,
+        strip_vendor: true,
+        ..KeyOptions::default()
+    }
+}
+
+pub fn unit_of(metric: &str) -> &'static str {
+    match metric {
+        "inuse_space" => "bytes",
+        "objects" => "objects",
+        _ => "goroutines",
+    }
+}
+
+/// The matched stacks, largest in the last snapshot first, with their value in every snapshot.
+pub fn stack_series(matches: &[StackMatch], limit: usize) -> Vec<NamedSeries> {
+    let last = matches.last().expect("a group has inputs");
+    let mut keys: Vec<&String> = last.stacks.keys().collect();
+    keys.sort_by(|a, b| last.stacks[*b].cmp(&last.stacks[*a]).then_with(|| a.cmp(b)));
+    keys.into_iter()
+        .take(limit)
+        .map(|k| NamedSeries {
+            name: k.clone(),
+            values: matches
+                .iter()
+                .map(|m| m.stacks.get(k).copied().unwrap_or(0))
+                .collect(),
+        })
+        .collect()
+}
+
+/// A stack key's innermost frame (keys are root first).
+pub fn leaf(key: &str) -> &str {
+    key.rsplit(';').next().unwrap_or(key)
+}
+
+/// A function name as it reads in every build: closures folded, vendoring and generic type
+/// arguments dropped.
+pub fn anchor_name(profile: &Profile, function: u32) -> String {
+    crate::analysis::keys::normalize_function(
+        &profile.functions[function as usize].name,
+        &key_options(),
+    )
+}
+
+/// The anchor frames behind at least a tenth of the last snapshot's metric: what the finding is
+/// about, independent of whole stacks (which differ between builds, formats and inlining) and of
+/// small ones that come and go.
+pub fn stack_fingerprint(id: &str, last: &StackMatch) -> String {
+    let total: i64 = last.anchors.values().copied().max().unwrap_or(0);
+    let mut main: Vec<&String> = last
+        .anchors
+        .iter()
+        .filter(|(_, &v)| v * 10 >= total)
+        .map(|(k, _)| k)
+        .collect();
+    main.sort();
+    let text: Vec<&str> = std::iter::once(id)
+        .chain(main.iter().map(|s| s.as_str()))
+        .collect();
+    fingerprint(&text.join("\n"))
+}
+
+/// Who created the matched goroutines of a full dump, and how long they have waited.
+pub fn creators(
+    profile: &Profile,
+    keys: &FrameKeys,
+    matched: &FixedBitSet,
+) -> (Vec<CreatorGroup>, Option<[u32; 2]>) {
+    let Some(dump) = &profile.goroutines else {
+        return (Vec::new(), None);
+    };
+    let tree = SpawnTree::build(dump);
+    let mut counts: FxHashMap<(Option<u32>, u64), u64> = FxHashMap::default();
+    let mut waits: Option<[u32; 2]> = None;
+    for g in dump
+        .goroutines
+        .iter()
+        .filter(|g| matched.contains(g.stack as usize))
+    {
+        let wait = g.wait_minutes.unwrap_or(0);
+        waits = Some(match waits {
+            None => [wait, wait],
+            Some([lo, hi]) => [lo.min(wait), hi.max(wait)],
+        });
+        if g.created_by.is_some() {
+            *counts
+                .entry((g.created_by, g.creator_id.unwrap_or(0)))
+                .or_default() += 1;
+        }
+    }
+    let leaf_of = |id: u64| -> Option<String> {
+        let stack = dump.goroutines[tree.live_index(id)?].stack;
+        Some(leaf(&stack_key_of(profile, keys, stack)).to_string()).filter(|l| !l.is_empty())
+    };
+    (
+        creator_groups(profile, counts, &key_options(), &leaf_of),
+        waits,
+    )
+}

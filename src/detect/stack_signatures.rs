@@ -1,0 +1,193 @@
+//! Catalogue entries on stack profiles (goroutines, heap allocation sites): each entry's frames
+//! are matched in every snapshot of the series, and growth, or a one-snapshot proof, makes a
+//! finding. What the fired entries explain is left out of generic growth.
+
+use fixedbitset::FixedBitSet;
+
+use crate::analysis::keys::{stack_key_of, FrameKeys};
+use crate::analysis::series::slope;
+use crate::detect::catalogue::Compiled;
+use crate::detect::growth::status;
+use crate::detect::runtime_proof::leak_marks;
+use crate::detect::stack_growth::generic_stack_growth;
+use crate::detect::stack_match::{
+    anchor_name, creators, key_options, stack_fingerprint, stack_series, unit_of, value_index,
+    StackMatch,
+};
+use crate::model::{Evidence, Finding, InputSeries, NamedSeries, Profile, Status};
+
+pub fn measure(profile: &Profile, keys: &FrameKeys, entry: &Compiled) -> StackMatch {
+    let function_matches = |patterns: &[regex::Regex]| -> Vec<Vec<bool>> {
+        patterns
+            .iter()
+            .map(|r| {
+                profile
+                    .functions
+                    .iter()
+                    .map(|f| r.is_match(&f.name))
+                    .collect()
+            })
+            .collect()
+    };
+    let any = |sets: &Vec<Vec<bool>>, functions: &[u32]| {
+        sets.iter()
+            .any(|s| functions.iter().any(|&f| s[f as usize]))
+    };
+    let markers = function_matches(&entry.markers);
+    let require = function_matches(&entry.require_all);
+    let minus = function_matches(&entry.minus);
+    let co: Vec<Vec<bool>> = function_matches(
+        &entry
+            .co_growing
+            .iter()
+            .map(|(_, r)| r.clone())
+            .collect::<Vec<_>>(),
+    );
+    let index = value_index(profile);
+    let mut result = StackMatch::empty(profile, co.len());
+    let mut minus_total = 0;
+    let mut functions: Vec<u32> = Vec::new();
+    for (i, sample) in profile.samples.iter().enumerate() {
+        let value = profile.values(i)[index];
+        functions.clear();
+        functions.extend(
+            profile
+                .stack(sample.stack)
+                .iter()
+                .map(|&f| profile.frames[f as usize].function),
+        );
+        let marked = (entry.markers.is_empty() || any(&markers, &functions))
+            && require
+                .iter()
+                .all(|s| functions.iter().any(|&f| s[f as usize]));
+        if marked {
+            result.value += value;
+            result.matched.insert(sample.stack as usize);
+            *result
+                .stacks
+                .entry(stack_key_of(profile, keys, sample.stack))
+                .or_default() += value;
+            let mut anchors: Vec<u32> = functions
+                .iter()
+                .copied()
+                .filter(|&f| any(&markers, &[f]) || require.iter().any(|s| s[f as usize]))
+                .collect();
+            anchors.sort_unstable();
+            anchors.dedup();
+            for f in anchors {
+                *result.anchors.entry(anchor_name(profile, f)).or_default() += value;
+            }
+        }
+        if any(&minus, &functions) {
+            minus_total += value;
+        }
+        for (slot, set) in result.co.iter_mut().zip(&co) {
+            if functions.iter().any(|&f| set[f as usize]) {
+                *slot += value;
+                result.co_matched.insert(sample.stack as usize);
+            }
+        }
+    }
+    result.value = (result.value - minus_total).max(0);
+    result
+}
+
+pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: &mut Vec<Finding>) {
+    let profiles: Vec<&Profile> = group
+        .members
+        .iter()
+        .filter_map(|(_, i)| i.profile())
+        .collect();
+    let keys: Vec<FrameKeys> = profiles
+        .iter()
+        .map(|p| FrameKeys::new(p, &key_options()))
+        .collect();
+    let indexes: Vec<usize> = group.members.iter().map(|(i, _)| *i).collect();
+    // Frames that fired entries explain, so generic growth does not report them again.
+    let mut explained: Vec<FixedBitSet> = profiles
+        .iter()
+        .map(|p| FixedBitSet::with_capacity(p.stack_count()))
+        .collect();
+    for entry in entries {
+        let s = &entry.signature;
+        let matches: Vec<StackMatch> = profiles
+            .iter()
+            .zip(&keys)
+            .map(|(p, k)| {
+                if s.proof.is_some() {
+                    leak_marks(p, k)
+                } else {
+                    measure(p, k, entry)
+                }
+            })
+            .collect();
+        let values: Vec<i64> = matches.iter().map(|m| m.value).collect();
+        let last = matches.last().expect("non-empty group");
+        let (creators, waits) = creators(
+            profiles[profiles.len() - 1],
+            &keys[keys.len() - 1],
+            &last.matched,
+        );
+        let growth = status(&values, s.min_growth.unwrap_or(1.0));
+        let proven = if s.proof.is_some() {
+            (last.value > 0).then_some(Status::Present)
+        } else {
+            let enough = s.present_min_count.is_some_and(|n| last.value >= n);
+            let spread = match (s.present_min_wait_spread_minutes, waits) {
+                (None, _) => true,
+                (Some(min), Some([lo, hi])) => hi - lo >= min,
+                (Some(_), None) => false,
+            };
+            (enough && spread).then_some(Status::Present)
+        };
+        let Some(status) = (match (growth, proven) {
+            (Some(Status::Growing), _) => Some(Status::Growing),
+            (_, Some(p)) => Some(p),
+            (g, None) => g,
+        }) else {
+            continue;
+        };
+        for (bits, m) in explained.iter_mut().zip(&matches) {
+            bits.union_with(&m.matched);
+            bits.union_with(&m.co_matched);
+        }
+        findings.push(Finding {
+            signature: s.id.clone(),
+            title: s.title.clone(),
+            status,
+            fingerprint: stack_fingerprint(&s.id, last),
+            metric: s.metric.clone(),
+            unit: unit_of(&s.metric).to_string(),
+            growth_per_step: slope(&values),
+            series: values,
+            inputs: indexes.clone(),
+            evidence: Evidence {
+                stacks: stack_series(&matches, 5),
+                co_growing: entry
+                    .co_growing
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (name, _))| NamedSeries {
+                        name: name.clone(),
+                        values: matches.iter().map(|m| m.co[i]).collect(),
+                    })
+                    .filter(|c| c.values.iter().any(|&v| v != 0))
+                    .collect(),
+                creators,
+                wait_minutes: waits,
+                ..Evidence::default()
+            },
+            explanation: s.explanation.trim().to_string(),
+            fix: s.fix.trim().to_string(),
+            references: s.references.clone(),
+        });
+    }
+    generic_stack_growth(
+        group.class,
+        &profiles,
+        &keys,
+        &explained,
+        &indexes,
+        findings,
+    );
+}
