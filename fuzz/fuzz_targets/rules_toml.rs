@@ -1,7 +1,7 @@
 #![no_main]
 //! User rules files (`--rules`): any text gives entries or an error with a place, never a panic.
 
-use leakscope::signatures::Catalogue;
+use leakscope::detect::Catalogue;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,7 +3,9 @@
 //! `top` and `retainers` run (dominators, classes, retainer paths).
 
 use leakscope::analysis::heap_classes::Classes;
-use leakscope::analysis::retention::{class_summary, path_groups, RetainerTree, Retention};
+use leakscope::analysis::class_summary::class_summary;
+use leakscope::analysis::dominators::Retention;
+use leakscope::analysis::retainer_paths::{path_groups, RetainerTree};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -4,8 +4,10 @@
 
 use std::sync::OnceLock;
 
+use crate::analysis::class_summary::ClassKey;
+use crate::analysis::dominators::Retention;
 use crate::analysis::heap_classes::Classes;
-use crate::analysis::retention::{ClassKey, RetainerTree, Retention};
+use crate::analysis::retainer_paths::RetainerTree;
 use crate::model::HeapGraph;
 
 pub struct AnalysedSnapshot<'a> {

@@ -2,10 +2,12 @@
 
 pub mod aggregate;
 pub mod analysed;
+pub mod class_summary;
 pub mod diff;
+pub mod dominators;
 pub mod heap_classes;
 pub mod keys;
-pub mod retention;
+pub mod retainer_paths;
 pub mod series;
 pub mod snapshot_diff;
 

@@ -4,7 +4,8 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
-use crate::analysis::retention::{class_summary, counted, retained_together};
+use crate::analysis::class_summary::{class_summary, counted};
+use crate::analysis::dominators::retained_together;
 use crate::analysis::series::slope;
 use crate::model::heap_graph::HeapGraph;
 

@@ -8,7 +8,7 @@ use crate::detect;
 use crate::error::Result;
 use crate::gate::{baseline_fingerprints, Date, Policy, Verdict, DEFAULT_POLICY};
 use crate::output::schema::{CheckReport, InputInfo, JudgedFinding, SCHEMA};
-use crate::output::{self, ci};
+use crate::output::{self, check};
 
 pub fn run(args: &CheckArgs) -> Result<Outcome> {
     if args.print_default_policy {
@@ -69,12 +69,12 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
     };
     let render = |format: CheckFormat| -> String {
         match format {
-            CheckFormat::Text => ci::text(&report),
+            CheckFormat::Text => check::text(&report),
             CheckFormat::Json => output::json(&report),
-            CheckFormat::Junit => ci::junit(&report),
-            CheckFormat::Sarif => ci::sarif(&report, &catalogue),
-            CheckFormat::Github => ci::github(&report),
-            CheckFormat::Md => ci::markdown(&report),
+            CheckFormat::Junit => check::junit(&report),
+            CheckFormat::Sarif => check::sarif(&report, &catalogue),
+            CheckFormat::Github => check::github(&report),
+            CheckFormat::Md => check::markdown(&report),
         }
     };
     for (format, path) in &args.outputs {
@@ -82,7 +82,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
     }
     if args.format == CheckFormat::Github {
         if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
-            io::append_whole(Path::new(&summary), &ci::markdown(&report))?;
+            io::append_whole(Path::new(&summary), &check::markdown(&report))?;
         }
     }
     Ok(Outcome {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::{emit, heap_grouping, io, is_json, stack_grouping};
 use crate::analysis::heap_classes::is_specific_class;
-use crate::analysis::retention::path_groups;
+use crate::analysis::retainer_paths::path_groups;
 use crate::analysis::snapshot_diff::{class_series, compare, leak_rows, leaked_since};
 use crate::analysis::{
     self, aggregate::resolve_sample_index, AnalysedSnapshot, GroupBy, KeyOptions, Measure,
@@ -17,7 +17,7 @@ use crate::output::schema::{
     DiffReport, HeapDiffReport, HeapSeriesReport, HeapTotals, InputInfo, LeaksSince, SeriesReport,
     SCHEMA,
 };
-use crate::output::views;
+use crate::output::tables;
 
 pub fn run(args: &DiffArgs) -> Result<String> {
     let inputs = io::read_all(&args.files, &args.input.options())?;
@@ -69,12 +69,12 @@ fn stack_diff(args: &DiffArgs, inputs: &[Input]) -> Result<String> {
             by,
             analysis::diff(&aggregates[0], &aggregates[1], measure),
         );
-        views::limit(&mut report.rows, args.output.rows, json);
-        Ok(emit(&report, &args.output, views::diff))
+        tables::limit(&mut report.rows, args.output.rows, json);
+        Ok(emit(&report, &args.output, tables::diff))
     } else {
         let mut report = SeriesReport::new(infos, by, analysis::series(&aggregates, measure));
-        views::limit(&mut report.rows, args.output.rows, json);
-        Ok(emit(&report, &args.output, views::series))
+        tables::limit(&mut report.rows, args.output.rows, json);
+        Ok(emit(&report, &args.output, tables::series))
     }
 }
 
@@ -138,8 +138,8 @@ fn heap_diff(args: &DiffArgs, inputs: &[Input], heaps: &[&HeapGraph]) -> Result<
             rows,
             new_objects,
         };
-        views::limit(&mut report.rows, args.output.rows, json);
-        return Ok(emit(&report, &args.output, views::heap_diff));
+        tables::limit(&mut report.rows, args.output.rows, json);
+        return Ok(emit(&report, &args.output, tables::heap_diff));
     }
     let rows = class_series(&analysed);
     let leaks = match &args.leaks_since {
@@ -158,8 +158,8 @@ fn heap_diff(args: &DiffArgs, inputs: &[Input], heaps: &[&HeapGraph]) -> Result<
         rows,
         leaks_since: leaks,
     };
-    views::limit(&mut report.rows, args.output.rows, json);
-    Ok(emit(&report, &args.output, views::heap_series))
+    tables::limit(&mut report.rows, args.output.rows, json);
+    Ok(emit(&report, &args.output, tables::heap_series))
 }
 
 /// How many leak classes get retainer paths, and how many path shapes are kept.

@@ -10,7 +10,7 @@ mod scan;
 mod signatures;
 mod top;
 
-use crate::analysis::retention::ClassKey;
+use crate::analysis::class_summary::ClassKey;
 use crate::analysis::{AnalysedSnapshot, GroupBy};
 use crate::cli::{Command, OutputArgs, RulesArgs};
 use crate::detect::Catalogue;

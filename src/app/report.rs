@@ -3,9 +3,10 @@
 use std::path::Path;
 
 use super::{analyse_snapshots, catalogue, io};
-use crate::cli::{InputArgs, ReportArgs, RulesArgs, DEFAULT_MAX_INPUT_SIZE};
+use crate::cli::{InputArgs, ReportArgs, RulesArgs};
 use crate::detect;
 use crate::error::{Error, Result};
+use crate::formats::DEFAULT_MAX_INPUT_SIZE;
 use crate::output;
 use crate::output::report::{self, Invocation, Postmortem};
 
@@ -88,7 +89,7 @@ fn input_arguments(rules: &RulesArgs, input: &InputArgs) -> Vec<String> {
     if let Some(dir) = &input.debug_dir {
         words.extend(["--debug-dir".to_string(), dir.display().to_string()]);
     }
-    if input.max_input_size != DEFAULT_MAX_INPUT_SIZE {
+    if input.max_input_size.0 != DEFAULT_MAX_INPUT_SIZE {
         words.extend([
             "--max-input-size".to_string(),
             input.max_input_size.to_string(),

@@ -1,14 +1,16 @@
 //! `retainers`: why objects of a heap snapshot are alive, their shortest paths from the roots.
 
 use super::emit;
-use crate::analysis::retention::{path_groups, retained_together, ClassKey};
+use crate::analysis::class_summary::ClassKey;
+use crate::analysis::dominators::retained_together;
+use crate::analysis::retainer_paths::path_groups;
 use crate::analysis::AnalysedSnapshot;
 use crate::cli::RetainersArgs;
 use crate::error::{Error, Result};
 use crate::formats;
 use crate::model::PathGroup;
 use crate::output::schema::{InputInfo, RetainersReport, SCHEMA};
-use crate::output::views;
+use crate::output::tables;
 
 pub fn run(args: &RetainersArgs) -> Result<String> {
     let input = formats::read(&args.file, &args.input.options())?;
@@ -64,5 +66,5 @@ pub fn run(args: &RetainersArgs) -> Result<String> {
         paths,
         path_count,
     };
-    Ok(emit(&report, &args.output, views::retainers))
+    Ok(emit(&report, &args.output, tables::retainers))
 }

@@ -5,7 +5,7 @@ use crate::cli::ScanArgs;
 use crate::detect;
 use crate::error::Result;
 use crate::output::schema::{InputInfo, ScanReport, SCHEMA};
-use crate::output::{self, views, Format};
+use crate::output::{self, tables, Format};
 
 pub fn run(args: &ScanArgs) -> Result<Outcome> {
     let catalogue = catalogue(&args.rules)?;
@@ -20,7 +20,7 @@ pub fn run(args: &ScanArgs) -> Result<Outcome> {
     let text = match args.output.format {
         Format::Json => output::json(&report),
         // The summary lists every finding; `-n` bounds the evidence tables after it.
-        _ => views::scan(&report, &style)
+        _ => tables::scan(&report, &style)
             .iter()
             .take(match args.output.rows {
                 Some(0) | None => usize::MAX,

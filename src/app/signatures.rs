@@ -3,7 +3,7 @@
 use super::catalogue;
 use crate::cli::{SignaturesAction, SignaturesArgs};
 use crate::error::{Error, Result};
-use crate::output::{self, views, Format, Style};
+use crate::output::{self, tables, Format, Style};
 
 pub fn run(args: &SignaturesArgs) -> Result<String> {
     let catalogue = catalogue(&args.rules)?;
@@ -21,8 +21,8 @@ pub fn run(args: &SignaturesArgs) -> Result<String> {
                     .map(|e| &e.signature)
                     .collect::<Vec<_>>(),
             ),
-            Format::Md => output::views::catalogue_markdown(&catalogue),
-            Format::Table => output::render(&views::signature_list(&catalogue), &style),
+            Format::Md => output::tables::catalogue_markdown(&catalogue),
+            Format::Table => output::render(&tables::signature_list(&catalogue), &style),
         }),
         SignaturesAction::Show { id } => {
             let entry = catalogue.get(id).ok_or_else(|| {
@@ -32,8 +32,8 @@ pub fn run(args: &SignaturesArgs) -> Result<String> {
             })?;
             Ok(match args.format {
                 Format::Json => output::json(&entry.signature),
-                Format::Md => output::views::signature_markdown(&entry.signature),
-                Format::Table => views::signature_text(&entry.signature),
+                Format::Md => output::tables::signature_markdown(&entry.signature),
+                Format::Table => tables::signature_text(&entry.signature),
             })
         }
     }

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::formats;
 use crate::model::{Contents, HeapGraph, Input, Profile};
 use crate::output::schema::{HeapTopReport, InputInfo, TopReport};
-use crate::output::views;
+use crate::output::tables;
 
 pub fn run(args: &TopArgs) -> Result<String> {
     let input = formats::read(&args.file, &args.input.options())?;
@@ -31,14 +31,14 @@ fn stack_top(args: &TopArgs, input: &Input, profile: &Profile) -> Result<String>
         });
     }
     let mut report = TopReport::new(InputInfo::of(input), by, aggregate);
-    views::limit(&mut report.rows, args.output.rows, is_json(&args.output));
-    Ok(emit(&report, &args.output, views::top))
+    tables::limit(&mut report.rows, args.output.rows, is_json(&args.output));
+    Ok(emit(&report, &args.output, tables::top))
 }
 
 fn heap_top(args: &TopArgs, input: &Input, graph: &HeapGraph) -> Result<String> {
     let (by, key) = heap_grouping(args.by)?;
     let snapshot = AnalysedSnapshot::new(graph, key);
     let mut report = HeapTopReport::new(InputInfo::of(input), &snapshot, by);
-    views::limit(&mut report.rows, args.output.rows, is_json(&args.output));
-    Ok(emit(&report, &args.output, views::heap_top))
+    tables::limit(&mut report.rows, args.output.rows, is_json(&args.output));
+    Ok(emit(&report, &args.output, tables::heap_top))
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::analysis::{GroupBy, KeyOptions, Measure};
-use crate::formats::ReadOptions;
+use crate::formats::{ReadOptions, DEFAULT_MAX_INPUT_SIZE};
 pub use crate::output::Format as OutputFormat;
 
 mod values;
@@ -289,14 +289,30 @@ pub struct OutputArgs {
     pub full_names: bool,
 }
 
-/// `--max-input-size` when not given: 4 GiB.
-pub const DEFAULT_MAX_INPUT_SIZE: u64 = 4 << 30;
+/// A size in bytes as the command line spells it: `123`, `64K`, `512M`, `4G`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size(pub u64);
+
+impl std::fmt::Display for Size {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let suffix = ["", "K", "M", "G", "T"]
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(i, _)| self.0 != 0 && self.0.is_multiple_of(1u64 << (10 * i)));
+        match suffix {
+            Some((i, unit)) => write!(f, "{}{unit}", self.0 >> (10 * i)),
+            None => write!(f, "{}", self.0),
+        }
+    }
+}
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
     /// Largest input accepted after decompression, e.g. 512M, 4G.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "4G")]
-    pub max_input_size: u64,
+    #[arg(long, value_name = "SIZE", value_parser = parse_size,
+          default_value_t = Size(DEFAULT_MAX_INPUT_SIZE))]
+    pub max_input_size: Size,
     /// The binary that wrote a jemalloc dump or unsymbolized pprof profile, to symbolize it
     /// (its DWARF, else its symbol table).
     #[arg(long, value_name = "PATH")]
@@ -309,7 +325,7 @@ pub struct InputArgs {
 impl InputArgs {
     pub fn options(&self) -> ReadOptions {
         ReadOptions {
-            max_input_size: self.max_input_size,
+            max_input_size: self.max_input_size.0,
             symbols: crate::formats::symbolize::SymbolSources {
                 binary: self.binary.clone(),
                 debug_dir: self.debug_dir.clone(),
@@ -319,7 +335,7 @@ impl InputArgs {
 }
 
 /// `123`, `64K`, `512M`, `4G` (binary multiples).
-pub fn parse_size(text: &str) -> Result<u64, String> {
+pub fn parse_size(text: &str) -> Result<Size, String> {
     let text = text.trim();
     let (digits, shift) = match text.char_indices().last() {
         Some((i, c)) if c.is_ascii_alphabetic() => {
@@ -339,6 +355,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .map_err(|_| format!("`{text}` is not a size like 512M or 4G"))?;
     value
         .checked_mul(1u64 << shift)
+        .map(Size)
         .ok_or_else(|| format!("`{text}` is too large"))
 }
 
@@ -348,14 +365,16 @@ mod tests {
 
     #[test]
     fn sizes() {
-        assert_eq!(parse_size("4G"), Ok(4 << 30));
+        assert_eq!(parse_size("4G"), Ok(Size(4 << 30)));
         assert_eq!(
-            parse_size("4G"),
-            Ok(DEFAULT_MAX_INPUT_SIZE),
-            "the documented default"
+            Size(DEFAULT_MAX_INPUT_SIZE).to_string(),
+            "4G",
+            "the default in --help"
         );
-        assert_eq!(parse_size("512m"), Ok(512 << 20));
-        assert_eq!(parse_size("100"), Ok(100));
+        assert_eq!(parse_size("512m"), Ok(Size(512 << 20)));
+        assert_eq!(Size(512 << 20).to_string(), "512M");
+        assert_eq!(parse_size("100"), Ok(Size(100)));
+        assert_eq!(Size(1536).to_string(), "1536");
         assert!(parse_size("12X").is_err());
         assert!(parse_size("99999999999T").is_err());
     }

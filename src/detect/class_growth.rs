@@ -4,8 +4,10 @@
 use fixedbitset::FixedBitSet;
 use rustc_hash::FxHashMap;
 
+use crate::analysis::class_summary::counted;
+use crate::analysis::dominators::dominated;
 use crate::analysis::heap_classes::is_specific_class;
-use crate::analysis::retention::{counted, dominated, source_of};
+use crate::analysis::retainer_paths::source_of;
 use crate::analysis::snapshot_diff::{engine_category, NOISE_MIN_FRACTION, NOISE_MIN_OBJECTS};
 use crate::analysis::AnalysedSnapshot;
 use crate::detect::generic::generic_finding;

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use crate::analysis::keys::short_function;
-use crate::analysis::retention::fingerprint;
+use crate::analysis::retainer_paths::fingerprint;
 use crate::analysis::series::slope;
 use crate::detect::stack_match::{leaf, unit_of};
 use crate::model::{Evidence, Finding, NamedSeries, Status};

@@ -4,7 +4,8 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::analysis::retention::{counted, fingerprint, path_groups};
+use crate::analysis::class_summary::counted;
+use crate::analysis::retainer_paths::{fingerprint, path_groups};
 use crate::analysis::series::slope;
 use crate::analysis::AnalysedSnapshot;
 use crate::detect::catalogue::Compiled;

@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use crate::analysis::aggregate::creator_groups;
 use crate::analysis::keys::{stack_key_of, FrameKeys, KeyOptions};
-use crate::analysis::retention::fingerprint;
+use crate::analysis::retainer_paths::fingerprint;
 use crate::model::{CreatorGroup, NamedSeries, Profile, SpawnTree};
 
 /// The value a signature reads in a stack profile: goroutines, or bytes in use.

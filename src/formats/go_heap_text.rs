@@ -13,6 +13,8 @@
 use crate::error::FormatError;
 use crate::formats::go_records::read_records;
 use crate::formats::lines::{excerpt, parse_i64, Lines};
+use crate::formats::ReadOptions;
+use crate::model::{Contents, Format};
 use crate::model::{Profile, ProfileBuilder, ProfileKind, ValueType};
 
 const HEADER: &[u8] = b"heap profile: ";
@@ -119,6 +121,23 @@ fn unsample(count: i64, bytes: i64, rate: i64) -> (i64, i64) {
     let average = bytes as f64 / count as f64;
     let scale = 1.0 / (1.0 - (-average / rate as f64).exp());
     ((count as f64 * scale) as i64, (bytes as f64 * scale) as i64)
+}
+
+/// GoHeapText inputs, for the sniffer and the reader table.
+pub struct Reader;
+
+impl super::Reader for Reader {
+    fn format(&self) -> Format {
+        Format::GoHeapText
+    }
+
+    fn looks_like(&self, _head: &[u8], text: &[u8]) -> bool {
+        looks_like(text)
+    }
+
+    fn read(&self, bytes: &[u8], _options: &ReadOptions) -> Result<Contents, FormatError> {
+        parse(bytes).map(Contents::Stacks)
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 use crate::error::FormatError;
 use crate::formats::go_records::read_records;
 use crate::formats::lines::{excerpt, parse_i64, parse_u64, Lines};
+use crate::formats::ReadOptions;
+use crate::model::{Contents, Format};
 use crate::model::{Profile, ProfileBuilder, ProfileKind, ValueType};
 
 const GOROUTINE_HEADER: &[u8] = b"goroutine profile: total ";
@@ -67,6 +69,23 @@ pub fn parse(bytes: &[u8]) -> Result<Profile, FormatError> {
         ));
     }
     Ok(profile)
+}
+
+/// GoroutineText inputs, for the sniffer and the reader table.
+pub struct Reader;
+
+impl super::Reader for Reader {
+    fn format(&self) -> Format {
+        Format::GoroutineText
+    }
+
+    fn looks_like(&self, _head: &[u8], text: &[u8]) -> bool {
+        looks_like(text)
+    }
+
+    fn read(&self, bytes: &[u8], _options: &ReadOptions) -> Result<Contents, FormatError> {
+        parse(bytes).map(Contents::Stacks)
+    }
 }
 
 #[cfg(test)]

@@ -20,6 +20,8 @@ use rustc_hash::FxHashMap;
 use crate::error::FormatError;
 use crate::formats::go_records::split_file_line;
 use crate::formats::lines::{excerpt, parse_u64, text, Line, Lines};
+use crate::formats::ReadOptions;
+use crate::model::{Contents, Format};
 use crate::model::{
     Goroutine, GoroutineDump, Labels, Profile, ProfileBuilder, ProfileKind, Truncation, ValueType,
 };
@@ -361,6 +363,23 @@ fn finish(mut p: Pending, bytes: &[u8], builder: &mut ProfileBuilder, dump: &mut
     builder.add_sample(stack, p.goroutine.labels, &[1]);
     p.goroutine.stack = stack;
     dump.goroutines.push(p.goroutine);
+}
+
+/// GoroutineTraceback inputs, for the sniffer and the reader table.
+pub struct Reader;
+
+impl super::Reader for Reader {
+    fn format(&self) -> Format {
+        Format::GoroutineTraceback
+    }
+
+    fn looks_like(&self, head: &[u8], _text: &[u8]) -> bool {
+        looks_like(head)
+    }
+
+    fn read(&self, bytes: &[u8], _options: &ReadOptions) -> Result<Contents, FormatError> {
+        parse(bytes).map(Contents::Stacks)
+    }
 }
 
 #[cfg(test)]

@@ -24,6 +24,8 @@ use rustc_hash::FxHashMap;
 use crate::error::FormatError;
 use crate::formats::lines::{excerpt, parse_u64, Lines};
 use crate::formats::symbolize::{parse_maps_line, Mapping, SymbolSources, Symbolizer};
+use crate::formats::ReadOptions;
+use crate::model::{Contents, Format};
 use crate::model::{Profile, ProfileBuilder, ProfileKind, ValueType};
 
 const HEADER: &[u8] = b"heap_v2/";
@@ -248,6 +250,23 @@ fn scaled(count: u64, bytes: u64, scale: f64) -> [i64; 2] {
         (count as f64 * scale).round() as i64,
         (bytes as f64 * scale).round() as i64,
     ]
+}
+
+/// JemallocHeap inputs, for the sniffer and the reader table.
+pub struct Reader;
+
+impl super::Reader for Reader {
+    fn format(&self) -> Format {
+        Format::JemallocHeap
+    }
+
+    fn looks_like(&self, _head: &[u8], text: &[u8]) -> bool {
+        looks_like(text)
+    }
+
+    fn read(&self, bytes: &[u8], options: &ReadOptions) -> Result<Contents, FormatError> {
+        parse(bytes, &options.symbols).map(Contents::Stacks)
+    }
 }
 
 #[cfg(test)]

@@ -17,8 +17,30 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::error::{Error, FormatError};
-use crate::model::Profile;
 pub use crate::model::{Contents, Format, Input, Runtime};
+use sniff::has_binary_bytes;
+
+/// One input format: how its first bytes are recognised, and how a whole input becomes the
+/// model. A new format is a module with a `Reader`, a line in `READERS` and a `Format` variant.
+pub trait Reader: Sync {
+    fn format(&self) -> Format;
+    /// Whether the input starts like this format: `head` is its first bytes (a UTF-8 byte-order
+    /// mark removed), `text` the same from the first non-blank byte.
+    fn looks_like(&self, head: &[u8], text: &[u8]) -> bool;
+    /// Reads an input held whole in memory.
+    fn read(&self, bytes: &[u8], options: &ReadOptions) -> Result<Contents, FormatError>;
+}
+
+/// Every reader, in the order the sniffer asks them: text formats with a distinctive first line
+/// first, the binary protobuf (which any text could start like) last.
+pub const READERS: &[&dyn Reader] = &[
+    &goroutine_text::Reader,
+    &go_heap_text::Reader,
+    &jemalloc::Reader,
+    &v8_snapshot::Reader,
+    &goroutine_traceback::Reader,
+    &pprof::Reader,
+];
 
 /// How inputs are read: limits that keep damaged or hostile inputs from exhausting memory, and
 /// where binaries for symbolization are.
@@ -114,23 +136,18 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
         check_text(format, &raw, 0).map_err(input_error)?;
         (format, raw)
     };
-    let profile = match format {
-        Format::Pprof => pprof::parse(&bytes, &options.symbols),
-        Format::GoroutineText => goroutine_text::parse(&bytes),
-        Format::GoroutineTraceback => goroutine_traceback::parse(&bytes),
-        Format::GoHeapText => go_heap_text::parse(&bytes),
-        Format::JemallocHeap => jemalloc::parse(&bytes, &options.symbols),
-        Format::V8HeapSnapshot => unreachable!("snapshots are streamed above"),
-    }
-    .map_err(input_error)?;
-    let runtime = runtime_of(format, &profile);
+    let reader = READERS
+        .iter()
+        .find(|r| r.format() == format)
+        .expect("every sniffed format has its reader");
+    let contents = reader.read(&bytes, options).map_err(input_error)?;
     Ok(Input {
         path: path.to_path_buf(),
         format,
-        runtime,
+        runtime: runtime_of(format, &contents),
         gzipped,
         size: bytes.len() as u64,
-        contents: Contents::Stacks(profile),
+        contents,
     })
 }
 
@@ -195,7 +212,10 @@ fn unrecognised(bytes: &[u8]) -> FormatError {
     )
 }
 
-fn runtime_of(format: Format, profile: &Profile) -> Runtime {
+fn runtime_of(format: Format, contents: &Contents) -> Runtime {
+    let Contents::Stacks(profile) = contents else {
+        return Runtime::Node;
+    };
     let rust_names = || profile.functions.iter().any(|f| f.name.contains("::"));
     // A jemalloc_pprof profile nothing symbolized has only addresses, but it has sample type
     // inuse_space alone, which Go never writes.

@@ -7,6 +7,8 @@ use rustc_hash::FxHashMap;
 
 use crate::error::FormatError;
 use crate::formats::symbolize::{normalize_rust_name, Mapping, SymbolSources, Symbolizer};
+use crate::formats::ReadOptions;
+use crate::model::{Contents, Format};
 use crate::model::{Profile, ProfileBuilder, ProfileKind, ValueType};
 
 /// Does `head` start like a serialized `Profile` message? Every field of profile.proto has a
@@ -262,5 +264,22 @@ fn kind_of(sample_types: &[ValueType], default_name: &str) -> ProfileKind {
         }
     } else {
         ProfileKind::Other
+    }
+}
+
+/// Pprof inputs, for the sniffer and the reader table.
+pub struct Reader;
+
+impl super::Reader for Reader {
+    fn format(&self) -> Format {
+        Format::Pprof
+    }
+
+    fn looks_like(&self, head: &[u8], _text: &[u8]) -> bool {
+        looks_like(head) && super::has_binary_bytes(head)
+    }
+
+    fn read(&self, bytes: &[u8], options: &ReadOptions) -> Result<Contents, FormatError> {
+        parse(bytes, &options.symbols).map(Contents::Stacks)
     }
 }

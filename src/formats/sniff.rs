@@ -1,14 +1,13 @@
 //! Decides an input's format from its first bytes (after gunzip), never from its name.
 
-use crate::formats::{
-    go_heap_text, goroutine_text, goroutine_traceback, jemalloc, pprof, v8_snapshot,
-};
+use crate::formats::{Reader, READERS};
 use crate::model::Format;
 
 /// How many leading bytes the sniffer looks at.
 pub const SNIFF_LEN: usize = 64 << 10;
 
-pub fn sniff(head: &[u8]) -> Option<Format> {
+/// The reader of the input whose first bytes are `head`: the first in `READERS` to claim it.
+pub fn reader_for(head: &[u8]) -> Option<&'static dyn Reader> {
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let text = {
         let start = head
@@ -17,26 +16,16 @@ pub fn sniff(head: &[u8]) -> Option<Format> {
             .unwrap_or(head.len());
         &head[start..]
     };
-    if goroutine_text::looks_like(text) {
-        Some(Format::GoroutineText)
-    } else if go_heap_text::looks_like(text) {
-        Some(Format::GoHeapText)
-    } else if jemalloc::looks_like(text) {
-        Some(Format::JemallocHeap)
-    } else if v8_snapshot::looks_like(text) {
-        Some(Format::V8HeapSnapshot)
-    } else if goroutine_traceback::looks_like(head) {
-        Some(Format::GoroutineTraceback)
-    } else if pprof::looks_like(head) && has_binary_bytes(head) {
-        Some(Format::Pprof)
-    } else {
-        None
-    }
+    READERS.iter().copied().find(|r| r.looks_like(head, text))
+}
+
+pub fn sniff(head: &[u8]) -> Option<Format> {
+    reader_for(head).map(|r| r.format())
 }
 
 /// Protobuf varints and tags put bytes below 0x09 in any real message (a ValueType starts with
 /// tag 0x08); text never has them.
-fn has_binary_bytes(head: &[u8]) -> bool {
+pub(super) fn has_binary_bytes(head: &[u8]) -> bool {
     head.iter().any(|&b| b < 0x09 || (0x0e..0x20).contains(&b))
 }
 

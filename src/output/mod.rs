@@ -2,15 +2,15 @@
 //! tables render them for the terminal or as Markdown; `check` holds the CI formats; `report`
 //! the postmortem page. Renderers know nothing of input formats or the command line.
 
-pub mod ci;
+pub mod check;
 pub mod escape;
 pub mod markdown;
 pub mod names;
 pub mod report;
 pub mod schema;
 pub mod table;
+pub mod tables;
 pub mod units;
-pub mod views;
 
 use serde::Serialize;
 

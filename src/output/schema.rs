@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use crate::analysis::retention::{class_summary, ClassRow, Retention};
+use crate::analysis::class_summary::{class_summary, ClassRow};
+use crate::analysis::dominators::Retention;
 use crate::analysis::snapshot_diff::{ClassSeriesRow, ComparisonRow, LeakRow, ObjectRow};
 use crate::analysis::AnalysedSnapshot;
 use crate::analysis::{aggregate::Row, diff::DiffRow, series::SeriesRow, GroupBy, Measure};

@@ -17,7 +17,7 @@ use crate::model::ProfileClass;
 use crate::model::{series_order, Finding, Status};
 use crate::output::schema::{HeapTopReport, InputInfo, TopReport};
 use crate::output::units::{format_delta, format_value};
-use crate::output::{views, Style, TextTable};
+use crate::output::{tables, Style, TextTable};
 
 pub use flame::{FlameGraph, StackChange};
 
@@ -249,7 +249,7 @@ fn section(
             let aggregate =
                 analysis::aggregate(profile, index, GroupBy::Function, &KeyOptions::default());
             let mut report = TopReport::new(InputInfo::of(last), GroupBy::Function, aggregate);
-            views::limit(&mut report.rows, Some(TOP_ROWS), false);
+            tables::limit(&mut report.rows, Some(TOP_ROWS), false);
             let unit = profile.sample_types[index].unit.clone();
             let first = inputs[members[0]].profile().filter(|_| members.len() > 1);
             let (before, after) = std::thread::scope(|scope| {
@@ -270,7 +270,7 @@ fn section(
                 Ok(graph) => flame = Some(graph),
                 Err(e) => flame_error = Some(format!("the flame graph could not be drawn: {e}")),
             }
-            views::top(&report, &style)
+            tables::top(&report, &style)
         }
         (None, Some(_)) => {
             let snapshot = snapshots[last_index]
@@ -278,8 +278,8 @@ fn section(
                 .expect("every snapshot is analysed");
             let mut report =
                 HeapTopReport::new(InputInfo::of(last), snapshot, GroupBy::Constructor);
-            views::limit(&mut report.rows, Some(TOP_ROWS), false);
-            views::heap_top(&report, &style)
+            tables::limit(&mut report.rows, Some(TOP_ROWS), false);
+            tables::heap_top(&report, &style)
         }
         (None, None) => TextTable::default(),
     };

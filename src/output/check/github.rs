@@ -1,0 +1,58 @@
+//! GitHub Actions workflow commands: annotations on the run, then the verdict.
+
+use super::{headline, verdict_line};
+use crate::gate::Verdict;
+use crate::output::schema::CheckReport;
+use crate::output::units::one_paragraph;
+
+/// Escapes a workflow command's message (`%`, CR, LF) and, for properties, `:` and `,`.
+fn github_escape(text: &str, property: bool) -> String {
+    let mut out = text
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
+    if property {
+        out = out.replace(':', "%3A").replace(',', "%2C");
+    }
+    out
+}
+
+/// GitHub Actions workflow commands: an error or warning annotation per finding that fails or
+/// warns, then the verdict.
+pub fn github(r: &CheckReport) -> String {
+    let mut out = String::new();
+    for f in &r.findings {
+        let command = match f.verdict {
+            Verdict::Fail => "error",
+            Verdict::Warn => "warning",
+            Verdict::Pass => "notice",
+        };
+        let title = format!("leakscope: {}", f.finding.signature);
+        let message = format!(
+            "{}\n{}; fingerprint {}\nFix: {}",
+            headline(f),
+            f.reason,
+            f.finding.fingerprint,
+            one_paragraph(&f.finding.fix)
+        );
+        out.push_str(&format!(
+            "::{command} title={}::{}\n",
+            github_escape(&title, true),
+            github_escape(&message, false)
+        ));
+    }
+    out.push_str(&verdict_line(r));
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(github_escape("50%\nnext", false), "50%25%0Anext");
+        assert_eq!(github_escape("a: b, c", true), "a%3A b%2C c");
+    }
+}

@@ -1,0 +1,40 @@
+//! Markdown, for a pull-request comment or a GitHub job summary.
+
+use super::{series_text, verdict_line, verdict_word};
+use crate::gate::Verdict;
+use crate::output::markdown::{code_span, escape_text};
+use crate::output::schema::CheckReport;
+use crate::output::units::one_paragraph;
+
+pub fn markdown(r: &CheckReport) -> String {
+    let mut out = format!("### {}\n\n", escape_text(&verdict_line(r)));
+    if r.findings.is_empty() {
+        out.push_str(&format!(
+            "{} signatures checked on {} inputs; nothing found.\n",
+            r.signatures_checked.len(),
+            r.inputs.len()
+        ));
+        return out;
+    }
+    out.push_str("| verdict | signature | status | series | why |\n|---|---|---|---|---|\n");
+    for f in &r.findings {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            verdict_word(f.verdict),
+            code_span(&f.finding.signature),
+            f.finding.status.name(),
+            escape_text(&series_text(f)),
+            escape_text(&f.reason),
+        ));
+    }
+    for f in r.findings.iter().filter(|f| f.verdict != Verdict::Pass) {
+        out.push_str(&format!(
+            "\n#### {}\n\n{}\n\n**Fix.** {}\n\nFingerprint {}\n",
+            code_span(&f.finding.signature),
+            escape_text(&one_paragraph(&f.finding.explanation)),
+            escape_text(&one_paragraph(&f.finding.fix)),
+            code_span(&f.finding.fingerprint)
+        ));
+    }
+    out
+}

@@ -1,0 +1,79 @@
+//! `check` output for people and for CI systems: a verdict-first text, Markdown, JUnit XML,
+//! SARIF 2.1.0 and GitHub Actions workflow commands, one file each. This file holds the
+//! wording they share, so that a verdict reads the same in every format.
+
+mod github;
+mod junit;
+mod markdown;
+mod sarif;
+mod text;
+
+pub use github::github;
+pub use junit::junit;
+pub use markdown::markdown;
+pub use sarif::sarif;
+pub use text::text;
+
+use super::units::join_values;
+use crate::detect::GENERIC_SIGNATURES;
+use crate::gate::Verdict;
+use crate::output::schema::{CheckReport, JudgedFinding};
+
+fn series_text(f: &JudgedFinding) -> String {
+    join_values(&f.finding.series, &f.finding.unit)
+}
+
+fn verdict_word(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Fail => "FAIL",
+        Verdict::Warn => "WARN",
+        Verdict::Pass => "ok",
+    }
+}
+
+/// One line a reviewer reads in a CI log or annotation.
+fn headline(f: &JudgedFinding) -> String {
+    format!(
+        "{}: {} ({}: {})",
+        f.finding.signature,
+        f.finding.title,
+        f.finding.metric,
+        series_text(f)
+    )
+}
+
+fn verdict_line(r: &CheckReport) -> String {
+    if r.verdict == "fail" {
+        format!(
+            "leakscope check: FAIL, {} leak regression{}{}",
+            r.regressions,
+            if r.regressions == 1 { "" } else { "s" },
+            warnings_suffix(r)
+        )
+    } else {
+        format!(
+            "leakscope check: PASS, no leak regression in {} inputs{}",
+            r.inputs.len(),
+            warnings_suffix(r)
+        )
+    }
+}
+
+fn warnings_suffix(r: &CheckReport) -> String {
+    match r.warnings {
+        0 => String::new(),
+        1 => ", 1 warning".into(),
+        n => format!(", {n} warnings"),
+    }
+}
+
+/// Every signature checked: the catalogue's and the generic ones.
+fn checked_ids(r: &CheckReport) -> Vec<&str> {
+    let mut ids: Vec<&str> = r.signatures_checked.iter().map(String::as_str).collect();
+    for generic in GENERIC_SIGNATURES {
+        if !ids.contains(&generic) {
+            ids.push(generic);
+        }
+    }
+    ids
+}

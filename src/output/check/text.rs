@@ -1,0 +1,30 @@
+//! The verdict-first text a person reads in a terminal or a CI log.
+
+use super::{headline, verdict_line, verdict_word};
+use crate::gate::Verdict;
+use crate::output::schema::CheckReport;
+use crate::output::units::one_paragraph;
+
+pub fn text(r: &CheckReport) -> String {
+    let mut out = verdict_line(r);
+    out.push('\n');
+    for f in &r.findings {
+        out.push_str(&format!(
+            "{:<4} {}\n     {}; fingerprint {}\n",
+            verdict_word(f.verdict),
+            headline(f),
+            f.reason,
+            f.finding.fingerprint
+        ));
+        if f.verdict != Verdict::Pass {
+            out.push_str(&format!("     Fix: {}\n", one_paragraph(&f.finding.fix)));
+        }
+    }
+    if r.findings.is_empty() {
+        out.push_str(&format!(
+            "{} signatures checked; nothing found.\n",
+            r.signatures_checked.len()
+        ));
+    }
+    out
+}

@@ -1,0 +1,157 @@
+//! `scan`: the findings, then a table of evidence for each.
+
+use super::retainers::{path_lines, path_summary};
+use super::{describe_input, warnings, STACK_LINES};
+use crate::model::{Finding, Status};
+use crate::output::names::{display_key, short_function, stack_lines};
+use crate::output::schema::ScanReport;
+use crate::output::units::{format_delta, join_values, one_paragraph};
+use crate::output::{Style, TextTable};
+
+fn status_name(status: Status) -> &'static str {
+    match status {
+        Status::Growing => "GROWING",
+        Status::Plateau => "plateau",
+        Status::Receding => "receding",
+        Status::Present => "PRESENT",
+    }
+}
+
+/// `scan`: a summary table of the findings, then one table of evidence per finding.
+pub fn scan(report: &ScanReport, style: &Style) -> Vec<TextTable> {
+    let mut heading: Vec<String> = report.inputs.iter().map(describe_input).collect();
+    heading.push(format!(
+        "{} signatures checked, {} findings",
+        report.signatures_checked.len(),
+        report.findings.len()
+    ));
+    let rows = report
+        .findings
+        .iter()
+        .map(|f| {
+            vec![
+                format!("{}\n{}", f.signature, f.title),
+                status_name(f.status).to_string(),
+                join_values(&f.series, &f.unit),
+            ]
+        })
+        .collect();
+    let mut summary = TextTable {
+        heading,
+        headers: vec!["signature".into(), "status".into(), f_series_header(report)],
+        numeric: vec![false, false, true],
+        rows,
+        notes: warnings(&report.inputs.iter().collect::<Vec<_>>()),
+    };
+    if report.findings.is_empty() {
+        summary
+            .notes
+            .push("No known leak signature and no steady growth in these inputs.".into());
+    } else if report.has_active_leak() {
+        summary.notes.push(
+            "GROWING: grew at the last step; PRESENT: proven by one snapshot; plateau: grew, then \
+             stopped (residue of a fixed leak); receding: went back down."
+                .into(),
+        );
+    }
+    std::iter::once(summary)
+        .chain(report.findings.iter().map(|f| finding(f, report, style)))
+        .collect()
+}
+
+fn f_series_header(report: &ScanReport) -> String {
+    match report.inputs.len() {
+        1 => "value".into(),
+        n => format!("over {n} inputs"),
+    }
+}
+
+fn finding(f: &Finding, report: &ScanReport, style: &Style) -> TextTable {
+    let mut heading = vec![format!(
+        "{} [{}]: {}",
+        f.signature,
+        status_name(f.status),
+        f.title
+    )];
+    let inputs = if f.inputs.len() == report.inputs.len() && f.inputs.len() > 2 {
+        format!("all {} inputs", f.inputs.len())
+    } else {
+        let paths: Vec<&str> = f
+            .inputs
+            .iter()
+            .filter_map(|&i| report.inputs.get(i).map(|x| x.path.as_str()))
+            .collect();
+        paths.join(", ")
+    };
+    heading.push(format!(
+        "{}: {} ({} per step) over {}; fingerprint {}",
+        f.metric,
+        join_values(&f.series, &f.unit),
+        format_delta(f.growth_per_step.round() as i64, &f.unit),
+        inputs,
+        f.fingerprint
+    ));
+    let e = &f.evidence;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for s in &e.stacks {
+        let lines = if s.name.contains(';') {
+            stack_lines(&s.name, style.full_names, STACK_LINES)
+        } else {
+            vec![display_key(&s.name, style.full_names)]
+        };
+        rows.push(vec![lines.join("\n"), join_values(&s.values, &f.unit)]);
+    }
+    for s in &e.co_growing {
+        rows.push(vec![
+            format!("growing with them: {}", s.name),
+            join_values(&s.values, &f.unit),
+        ]);
+    }
+    for s in &e.classes {
+        rows.push(vec![s.name.clone(), join_values(&s.values, "objects")]);
+    }
+    for c in &e.creators {
+        let who = match (c.distinct_creators, c.top_creators.first()) {
+            (1, Some(one)) => match &one.now_in {
+                Some(now) => format!(
+                    "one goroutine ({}) created them all, a loop now in {}",
+                    one.id,
+                    short_function(now)
+                ),
+                None => format!("one goroutine ({}) created them all; it has exited", one.id),
+            },
+            (0, _) => "creator not recorded".to_string(),
+            (n, _) => format!("{n} distinct goroutines created them (per request or per call)"),
+        };
+        rows.push(vec![
+            format!(
+                "created by {}\n{who}",
+                display_key(&c.function, style.full_names)
+            ),
+            c.goroutines.to_string(),
+        ]);
+    }
+    for g in &e.retainers {
+        rows.push(vec![
+            format!("{}\n{}", path_summary(g).trim(), path_lines(g).join("\n")),
+            g.objects.to_string(),
+        ]);
+    }
+    let mut notes = Vec::new();
+    if let Some([lo, hi]) = e.wait_minutes {
+        notes.push(format!(
+            "Waiting for {lo} to {hi} minutes in the last goroutine dump."
+        ));
+    }
+    notes.extend(e.hints.iter().cloned());
+    notes.push(format!("Why: {}", one_paragraph(&f.explanation)));
+    notes.push(format!("Fix: {}", one_paragraph(&f.fix)));
+    notes.extend(f.references.iter().map(|r| format!("See {r}")));
+    TextTable {
+        heading,
+        headers: vec!["evidence".into(), "per input".into()],
+        numeric: vec![false, true],
+        rows,
+        notes,
+    }
+}
