@@ -34,14 +34,7 @@ pub fn run(args: &ReportArgs) -> Result<String> {
         .collect::<Result<Vec<_>>>()?;
     // Inputs are read-only: a report never replaces one of them.
     for output in &args.outputs {
-        let Ok(target) = output.canonicalize() else {
-            continue;
-        };
-        if args
-            .files
-            .iter()
-            .any(|f| f.canonicalize().ok() == Some(target.clone()))
-        {
+        if args.files.iter().any(|f| io::same_file(f, output)) {
             return Err(Error::Usage(format!(
                 "{}: is one of the inputs; write the report elsewhere",
                 output.display()

@@ -6,8 +6,9 @@
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::series::slope;
 use crate::error::{Error, FormatError};
-use crate::model::ProfileClass;
+use crate::model::{Evidence, Finding, ProfileClass, Status};
 
 const BUILTIN: [(&str, &str); 3] = [
     ("go.toml", include_str!("catalog/go.toml")),
@@ -95,6 +96,43 @@ pub struct Compiled {
     pub require_all: Vec<Regex>,
     pub minus: Vec<Regex>,
     pub co_growing: Vec<(String, Regex)>,
+}
+
+/// The unit of a metric: `inuse_space` is bytes, `objects` objects, `goroutines` goroutines.
+pub fn unit_of(metric: &str) -> &'static str {
+    match metric {
+        "inuse_space" => "bytes",
+        "objects" => "objects",
+        _ => "goroutines",
+    }
+}
+
+impl Signature {
+    /// A finding of this entry: its words and metric, with what a detector measured.
+    pub fn finding(
+        &self,
+        status: Status,
+        fingerprint: String,
+        series: Vec<i64>,
+        inputs: &[usize],
+        evidence: Evidence,
+    ) -> Finding {
+        Finding {
+            signature: self.id.clone(),
+            title: self.title.clone(),
+            status,
+            fingerprint,
+            metric: self.metric.clone(),
+            unit: unit_of(&self.metric).to_string(),
+            growth_per_step: slope(&series),
+            series,
+            inputs: inputs.to_vec(),
+            evidence,
+            explanation: self.explanation.trim().to_string(),
+            fix: self.fix.trim().to_string(),
+            references: self.references.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]

@@ -30,14 +30,24 @@ pub fn generic_class_growth(
     if n < 2 {
         return;
     }
+    if !explaining.is_empty() {
+        // What fired entries account for follows every snapshot's retainer paths.
+        AnalysedSnapshot::prepare_retainers(snapshots);
+    }
     let mut rows: FxHashMap<String, Vec<i64>> = FxHashMap::default();
     for (step, s) in snapshots.iter().enumerate() {
         let class = counted(&s.classes, &s.retention);
         let covered = retained_by(s, explaining);
+        // Counted per class index first: a name per object would be millions of lookups.
+        let mut per_class = vec![0i64; s.classes.names.len()];
         for (node, &c) in class.iter().enumerate() {
             if c != u32::MAX && !covered.contains(node) {
-                rows.entry(s.classes.names[c as usize].clone())
-                    .or_insert_with(|| vec![0; n])[step] += 1;
+                per_class[c as usize] += 1;
+            }
+        }
+        for (name, &count) in s.classes.names.iter().zip(&per_class) {
+            if count > 0 {
+                rows.entry(name.clone()).or_insert_with(|| vec![0; n])[step] += count;
             }
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::analysis::keys::{stack_key_of, FrameKeys};
 use crate::detect::stack_match::{leaf, StackMatch};
-use crate::model::{Profile, ProfileKind};
+use crate::model::{Profile, ProfileKind, Status};
 
 /// Goroutines marked `(leaked)` (full dumps) or counted by a goroutineleak profile.
 pub fn leak_marks(profile: &Profile, keys: &FrameKeys) -> StackMatch {
@@ -27,4 +27,9 @@ pub fn leak_marks(profile: &Profile, keys: &FrameKeys) -> StackMatch {
         }
     }
     result
+}
+
+/// A runtime proof needs no series: one marked goroutine in the last snapshot is a leak.
+pub fn status(last: &StackMatch) -> Option<Status> {
+    (last.value > 0).then_some(Status::Present)
 }

@@ -6,12 +6,10 @@ use rustc_hash::FxHashMap;
 
 use crate::analysis::class_summary::counted;
 use crate::analysis::retainer_paths::{fingerprint, path_groups};
-use crate::analysis::series::slope;
 use crate::analysis::AnalysedSnapshot;
 use crate::detect::catalogue::Compiled;
 use crate::detect::class_growth::generic_class_growth;
 use crate::detect::growth::status;
-use crate::detect::stack_match::unit_of;
 use crate::model::{Evidence, Finding, InputSeries, NamedSeries, PathGroup};
 
 pub fn snapshot_findings(
@@ -21,8 +19,6 @@ pub fn snapshot_findings(
     findings: &mut Vec<Finding>,
 ) {
     let indexes: Vec<usize> = group.members.iter().map(|(i, _)| *i).collect();
-    // Paths are followed in the last snapshot, and generic growth reads every one's.
-    AnalysedSnapshot::prepare_retainers(snapshots);
     let counts: Vec<FxHashMap<&str, i64>> = snapshots
         .iter()
         .map(|s| {
@@ -78,35 +74,23 @@ pub fn snapshot_findings(
             .first()
             .map(|p| p.fingerprint.clone())
             .unwrap_or_default();
-        findings.push(Finding {
-            signature: s.id.clone(),
-            title: s.title.clone(),
-            status,
-            fingerprint: fingerprint(&format!("{}\n{}\n{main_path}", s.id, s.classes.join(","))),
-            metric: s.metric.clone(),
-            unit: unit_of(&s.metric).to_string(),
-            growth_per_step: slope(&values),
-            series: values,
-            inputs: indexes.clone(),
-            evidence: Evidence {
-                classes: s
-                    .classes
-                    .iter()
-                    .chain(&s.co_classes)
-                    .map(|c| NamedSeries {
-                        name: c.clone(),
-                        values: series_of(c),
-                    })
-                    .filter(|c| c.values.iter().any(|&v| v > 0))
-                    .collect(),
-                retainers: paths,
-                hints,
-                ..Evidence::default()
-            },
-            explanation: s.explanation.trim().to_string(),
-            fix: s.fix.trim().to_string(),
-            references: s.references.clone(),
-        });
+        let fingerprint = fingerprint(&format!("{}\n{}\n{main_path}", s.id, s.classes.join(",")));
+        let evidence = Evidence {
+            classes: s
+                .classes
+                .iter()
+                .chain(&s.co_classes)
+                .map(|c| NamedSeries {
+                    name: c.clone(),
+                    values: series_of(c),
+                })
+                .filter(|c| c.values.iter().any(|&v| v > 0))
+                .collect(),
+            retainers: paths,
+            hints,
+            ..Evidence::default()
+        };
+        findings.push(s.finding(status, fingerprint, values, &indexes, evidence));
     }
     generic_class_growth(snapshots, &explaining_classes, &fired, &indexes, findings);
 }

@@ -55,14 +55,6 @@ pub fn key_options() -> KeyOptions {
     }
 }
 
-pub fn unit_of(metric: &str) -> &'static str {
-    match metric {
-        "inuse_space" => "bytes",
-        "objects" => "objects",
-        _ => "goroutines",
-    }
-}
-
 /// The matched stacks, largest in the last snapshot first, with their value in every snapshot.
 pub fn stack_series(matches: &[StackMatch], limit: usize) -> Vec<NamedSeries> {
     let last = matches.last().expect("a group has inputs");

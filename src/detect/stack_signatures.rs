@@ -5,14 +5,12 @@
 use fixedbitset::FixedBitSet;
 
 use crate::analysis::keys::{stack_key_of, FrameKeys};
-use crate::analysis::series::slope;
-use crate::detect::catalogue::Compiled;
+use crate::detect::catalogue::{Compiled, Signature};
 use crate::detect::growth::status;
-use crate::detect::runtime_proof::leak_marks;
+use crate::detect::runtime_proof::{self, leak_marks};
 use crate::detect::stack_growth::generic_stack_growth;
 use crate::detect::stack_match::{
-    anchor_name, creators, key_options, stack_fingerprint, stack_series, unit_of, value_index,
-    StackMatch,
+    anchor_name, creators, key_options, stack_fingerprint, stack_series, value_index, StackMatch,
 };
 use crate::model::{Evidence, Finding, InputSeries, NamedSeries, Profile, Status};
 
@@ -92,6 +90,19 @@ pub fn measure(profile: &Profile, keys: &FrameKeys, entry: &Compiled) -> StackMa
     result
 }
 
+/// What the last snapshot alone proves by an entry's single-snapshot rule: at least
+/// `present_min_count` matched, and when asked, waits spread over `present_min_wait_spread_minutes`
+/// (a steady leak leaves goroutines of every age; a busy moment leaves young ones).
+fn present(s: &Signature, value: i64, waits: Option<[u32; 2]>) -> Option<Status> {
+    let enough = s.present_min_count.is_some_and(|n| value >= n);
+    let spread = match (s.present_min_wait_spread_minutes, waits) {
+        (None, _) => true,
+        (Some(min), Some([lo, hi])) => hi - lo >= min,
+        (Some(_), None) => false,
+    };
+    (enough && spread).then_some(Status::Present)
+}
+
 pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: &mut Vec<Finding>) {
     let profiles: Vec<&Profile> = group
         .members
@@ -130,15 +141,9 @@ pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: 
         );
         let growth = status(&values, s.min_growth.unwrap_or(1.0));
         let proven = if s.proof.is_some() {
-            (last.value > 0).then_some(Status::Present)
+            runtime_proof::status(last)
         } else {
-            let enough = s.present_min_count.is_some_and(|n| last.value >= n);
-            let spread = match (s.present_min_wait_spread_minutes, waits) {
-                (None, _) => true,
-                (Some(min), Some([lo, hi])) => hi - lo >= min,
-                (Some(_), None) => false,
-            };
-            (enough && spread).then_some(Status::Present)
+            present(s, last.value, waits)
         };
         let Some(status) = (match (growth, proven) {
             (Some(Status::Growing), _) => Some(Status::Growing),
@@ -151,36 +156,24 @@ pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: 
             bits.union_with(&m.matched);
             bits.union_with(&m.co_matched);
         }
-        findings.push(Finding {
-            signature: s.id.clone(),
-            title: s.title.clone(),
-            status,
-            fingerprint: stack_fingerprint(&s.id, last),
-            metric: s.metric.clone(),
-            unit: unit_of(&s.metric).to_string(),
-            growth_per_step: slope(&values),
-            series: values,
-            inputs: indexes.clone(),
-            evidence: Evidence {
-                stacks: stack_series(&matches, 5),
-                co_growing: entry
-                    .co_growing
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (name, _))| NamedSeries {
-                        name: name.clone(),
-                        values: matches.iter().map(|m| m.co[i]).collect(),
-                    })
-                    .filter(|c| c.values.iter().any(|&v| v != 0))
-                    .collect(),
-                creators,
-                wait_minutes: waits,
-                ..Evidence::default()
-            },
-            explanation: s.explanation.trim().to_string(),
-            fix: s.fix.trim().to_string(),
-            references: s.references.clone(),
-        });
+        let evidence = Evidence {
+            stacks: stack_series(&matches, 5),
+            co_growing: entry
+                .co_growing
+                .iter()
+                .enumerate()
+                .map(|(i, (name, _))| NamedSeries {
+                    name: name.clone(),
+                    values: matches.iter().map(|m| m.co[i]).collect(),
+                })
+                .filter(|c| c.values.iter().any(|&v| v != 0))
+                .collect(),
+            creators,
+            wait_minutes: waits,
+            ..Evidence::default()
+        };
+        let fingerprint = stack_fingerprint(&s.id, last);
+        findings.push(s.finding(status, fingerprint, values, &indexes, evidence));
     }
     generic_stack_growth(
         group.class,

@@ -129,17 +129,14 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
         return Err(input_error(too_large(options.max_input_size, "is")));
     }
     let raw = read_bounded(open()?, file_size, options.max_input_size).map_err(input_error)?;
-    let (format, bytes) = if gzipped {
+    let (reader, bytes) = if gzipped {
         gunzip(&raw, options.max_input_size).map_err(input_error)?
     } else {
-        let format = sniff_or_fail(&raw).map_err(input_error)?;
-        check_text(format, &raw, 0).map_err(input_error)?;
-        (format, raw)
+        let reader = sniff_or_fail(&raw).map_err(input_error)?;
+        check_text(reader.format(), &raw, 0).map_err(input_error)?;
+        (reader, raw)
     };
-    let reader = READERS
-        .iter()
-        .find(|r| r.format() == format)
-        .expect("every sniffed format has its reader");
+    let format = reader.format();
     let contents = reader.read(&bytes, options).map_err(input_error)?;
     Ok(Input {
         path: path.to_path_buf(),
@@ -170,11 +167,12 @@ impl<R: Read> Read for LimitedReader<R> {
     }
 }
 
-fn sniff_or_fail(bytes: &[u8]) -> Result<Format, FormatError> {
+fn sniff_or_fail(bytes: &[u8]) -> Result<&'static dyn Reader, FormatError> {
     if bytes.is_empty() {
         return Err(FormatError::new("the file is empty"));
     }
-    sniff::sniff(&bytes[..bytes.len().min(sniff::SNIFF_LEN)]).ok_or_else(|| unrecognised(bytes))
+    sniff::reader_for(&bytes[..bytes.len().min(sniff::SNIFF_LEN)])
+        .ok_or_else(|| unrecognised(bytes))
 }
 
 /// Text profiles never hold NUL bytes; finding one early stops a gzip bomb of zeros behind a
@@ -246,7 +244,7 @@ fn read_bounded(reader: impl Read, size_hint: u64, limit: u64) -> Result<Vec<u8>
 /// Decompresses a gzip stream (several members are read as one), refusing to grow past `limit`.
 /// The format is sniffed from the first bytes before the rest is inflated, and text is checked
 /// chunk by chunk, so a bomb stops early; one of valid-looking text stops at the limit.
-fn gunzip(raw: &[u8], limit: u64) -> Result<(Format, Vec<u8>), FormatError> {
+fn gunzip(raw: &[u8], limit: u64) -> Result<(&'static dyn Reader, Vec<u8>), FormatError> {
     const CHUNK: usize = 1 << 20;
     let mut decoder = flate2::read::MultiGzDecoder::new(raw);
     let corrupt = |e: std::io::Error, at: usize| {
@@ -262,8 +260,8 @@ fn gunzip(raw: &[u8], limit: u64) -> Result<(Format, Vec<u8>), FormatError> {
     if bytes.is_empty() {
         return Err(FormatError::new("the gzip stream holds no data"));
     }
-    let format = sniff_or_fail(&bytes)?;
-    check_text(format, &bytes, 0)?;
+    let reader = sniff_or_fail(&bytes)?;
+    check_text(reader.format(), &bytes, 0)?;
     loop {
         let start = bytes.len();
         let room = limit.saturating_add(1).saturating_sub(start as u64);
@@ -271,12 +269,12 @@ fn gunzip(raw: &[u8], limit: u64) -> Result<(Format, Vec<u8>), FormatError> {
             .take(room.min(CHUNK as u64))
             .read_to_end(&mut bytes)
             .map_err(|e| corrupt(e, bytes.len()))?;
-        check_text(format, &bytes[start..], start as u64)?;
+        check_text(reader.format(), &bytes[start..], start as u64)?;
         if bytes.len() as u64 > limit {
             return Err(too_large(limit, "decompresses to"));
         }
         if read == 0 {
-            return Ok((format, bytes));
+            return Ok((reader, bytes));
         }
     }
 }
