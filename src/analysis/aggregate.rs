@@ -7,17 +7,13 @@ use serde::Serialize;
 use crate::analysis::keys::{FrameKeys, KeyOptions};
 use crate::model::{Creator, CreatorGroup, Profile, SpawnTree, ValueType};
 
+/// What a row is; `description` says it in full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupBy {
-    /// One row per function: flat = samples whose leaf it is, cum = samples whose stack contains it.
     Function,
-    /// One row per distinct stack (key: frames root first, `;`-separated, as in collapsed stacks).
     Stack,
-    /// One row per pprof label set (`handler=/watch,tenant=acme`), like `pprof -tags`.
     Labels,
-    /// Heap snapshots: one row per constructor (DevTools' Summary view).
     Constructor,
-    /// Heap snapshots: one row per V8 node type.
     Type,
 }
 
@@ -29,6 +25,24 @@ impl GroupBy {
             GroupBy::Labels => "labels",
             GroupBy::Constructor => "constructor",
             GroupBy::Type => "type",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            GroupBy::Function => {
+                "One row per function: flat = samples whose leaf it is, cum = samples whose stack contains it"
+            }
+            GroupBy::Stack => {
+                "One row per distinct stack (key: frames root first, `;`-separated, as in collapsed stacks)"
+            }
+            GroupBy::Labels => {
+                "One row per pprof label set (`handler=/watch,tenant=acme`), like `pprof -tags`"
+            }
+            GroupBy::Constructor => {
+                "Heap snapshots: one row per constructor (DevTools' Summary view)"
+            }
+            GroupBy::Type => "Heap snapshots: one row per V8 node type",
         }
     }
 

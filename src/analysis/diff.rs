@@ -17,13 +17,11 @@ pub enum Change {
     Unchanged,
 }
 
-/// Which of a row's two values a diff or series compares.
+/// Which of a row's two values a diff or series compares; `description` says what each is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Measure {
-    /// The value at the row's own frame (the allocation site, the function a goroutine is in).
     Flat,
-    /// The value of every stack that contains the row's key (goroutines "under" a function).
     Cum,
 }
 
@@ -32,6 +30,17 @@ impl Measure {
         match self {
             Measure::Flat => "flat",
             Measure::Cum => "cum",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Measure::Flat => {
+                "The value at the row's own frame (the allocation site, the function a goroutine is in)"
+            }
+            Measure::Cum => {
+                "The value of every stack that contains the row's key (goroutines \"under\" a function)"
+            }
         }
     }
 

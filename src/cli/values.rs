@@ -20,22 +20,7 @@ impl ValueEnum for GroupBy {
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
-        let help = match self {
-            GroupBy::Function => {
-                "One row per function: flat = samples whose leaf it is, cum = samples whose stack contains it"
-            }
-            GroupBy::Stack => {
-                "One row per distinct stack (key: frames root first, `;`-separated, as in collapsed stacks)"
-            }
-            GroupBy::Labels => {
-                "One row per pprof label set (`handler=/watch,tenant=acme`), like `pprof -tags`"
-            }
-            GroupBy::Constructor => {
-                "Heap snapshots: one row per constructor (DevTools' Summary view)"
-            }
-            GroupBy::Type => "Heap snapshots: one row per V8 node type",
-        };
-        Some(PossibleValue::new(self.name()).help(help))
+        Some(PossibleValue::new(self.name()).help(self.description()))
     }
 }
 
@@ -45,15 +30,7 @@ impl ValueEnum for Measure {
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
-        let help = match self {
-            Measure::Flat => {
-                "The value at the row's own frame (the allocation site, the function a goroutine is in)"
-            }
-            Measure::Cum => {
-                "The value of every stack that contains the row's key (goroutines \"under\" a function)"
-            }
-        };
-        Some(PossibleValue::new(self.name()).help(help))
+        Some(PossibleValue::new(self.name()).help(self.description()))
     }
 }
 
