@@ -287,12 +287,11 @@ impl Policy {
     }
 }
 
+/// A status in a verdict's reason: a present finding is said to be proven.
 fn status_word(status: Status) -> &'static str {
     match status {
-        Status::Growing => "growing",
-        Status::Plateau => "plateau",
-        Status::Receding => "receding",
         Status::Present => "proven by one snapshot",
+        other => other.name(),
     }
 }
 

@@ -27,6 +27,15 @@ impl Status {
         }
     }
 
+    /// The name as tables show it: in capitals when the leak is active, so it stands out.
+    pub fn label(self) -> String {
+        if self.is_active() {
+            self.name().to_ascii_uppercase()
+        } else {
+            self.name().to_string()
+        }
+    }
+
     /// Whether a CI gate or `scan`'s exit code treats it as a leak now.
     pub fn is_active(self) -> bool {
         matches!(self, Status::Growing | Status::Present)

@@ -27,7 +27,16 @@ impl ProfileClass {
         }
     }
 
-    /// `goroutine profiles`, `heap profiles` or `heap snapshots`, as prose says it.
+    /// `goroutine profile`, `heap profile` or `heap snapshot`, as prose says one.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ProfileClass::Goroutine => "goroutine profile",
+            ProfileClass::Heap => "heap profile",
+            ProfileClass::Snapshot => "heap snapshot",
+        }
+    }
+
+    /// `goroutine profiles`, `heap profiles` or `heap snapshots`, as prose says several.
     pub fn plural(self) -> &'static str {
         match self {
             ProfileClass::Goroutine => "goroutine profiles",

@@ -386,7 +386,7 @@ fn series(out: &mut String, p: &Postmortem, n: usize, s: &SeriesSection) {
                 "Widths are the snapshot's values."
             }
         ));
-        out.push_str(&flame_frame(&flame.svg, s.title()));
+        out.push_str(&flame_frame(&flame.svg, &s.title()));
         changes_table(out, flame);
     }
     if let Some(e) = &s.flame_error {

@@ -6,7 +6,7 @@ use super::{
     creators_reading, leaf_first, web_link, Postmortem, SeriesSection, CREATORS_PER_FINDING,
     PATHS_PER_FINDING, STACKS_PER_FINDING,
 };
-use crate::model::{Finding, Status};
+use crate::model::Finding;
 use crate::output::escape::markup as html;
 use crate::output::markdown::{code_span, escape_text};
 use crate::output::names::short_function;
@@ -25,7 +25,7 @@ pub fn render(p: &Postmortem) -> String {
     for f in &p.findings {
         out.push_str(&format!(
             "- **{}** {}\n",
-            status_word(f.status),
+            f.status.name().to_ascii_uppercase(),
             escape_text(&p.sentence(f))
         ));
     }
@@ -44,10 +44,6 @@ pub fn render(p: &Postmortem) -> String {
     let commands = p.reproduce.join("\n");
     out.push_str(&fenced("sh", &commands));
     out
-}
-
-fn status_word(status: Status) -> String {
-    status.name().to_uppercase()
 }
 
 /// A fenced code block that holds `text` literally: the fence is longer than any backtick run
@@ -103,7 +99,7 @@ fn finding(out: &mut String, p: &Postmortem, n: usize, f: &Finding) {
         "### {}. {} ({})\n\n",
         n + 1,
         escape_text(&f.title),
-        status_word(f.status)
+        f.status.name().to_ascii_uppercase()
     ));
     out.push_str(&format!(
         "{} · fingerprint {}\n\n{}",

@@ -53,12 +53,10 @@ pub struct SeriesSection {
 }
 
 impl SeriesSection {
-    pub fn title(&self) -> &'static str {
-        match self.class {
-            ProfileClass::Goroutine => "Goroutine profiles",
-            ProfileClass::Heap => "Heap profiles",
-            ProfileClass::Snapshot => "Heap snapshots",
-        }
+    /// `Goroutine profiles`, `Heap profiles` or `Heap snapshots`.
+    pub fn title(&self) -> String {
+        let plural = self.class.plural();
+        plural[..1].to_ascii_uppercase() + &plural[1..]
     }
 }
 

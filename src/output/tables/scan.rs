@@ -2,20 +2,11 @@
 
 use super::retainers::{path_lines, path_summary};
 use super::{describe_input, warnings, STACK_LINES};
-use crate::model::{Finding, Status};
+use crate::model::Finding;
 use crate::output::names::{display_key, short_function, stack_lines};
 use crate::output::schema::ScanReport;
 use crate::output::units::{format_delta, join_values, one_paragraph};
 use crate::output::{Style, TextTable};
-
-fn status_name(status: Status) -> &'static str {
-    match status {
-        Status::Growing => "GROWING",
-        Status::Plateau => "plateau",
-        Status::Receding => "receding",
-        Status::Present => "PRESENT",
-    }
-}
 
 /// `scan`: a summary table of the findings, then one table of evidence per finding.
 pub fn scan(report: &ScanReport, style: &Style) -> Vec<TextTable> {
@@ -31,7 +22,7 @@ pub fn scan(report: &ScanReport, style: &Style) -> Vec<TextTable> {
         .map(|f| {
             vec![
                 format!("{}\n{}", f.signature, f.title),
-                status_name(f.status).to_string(),
+                f.status.label(),
                 join_values(&f.series, &f.unit),
             ]
         })
@@ -70,7 +61,7 @@ fn finding(f: &Finding, report: &ScanReport, style: &Style) -> TextTable {
     let mut heading = vec![format!(
         "{} [{}]: {}",
         f.signature,
-        status_name(f.status),
+        f.status.label(),
         f.title
     )];
     let inputs = if f.inputs.len() == report.inputs.len() && f.inputs.len() > 2 {

@@ -2,7 +2,6 @@
 //! Markdown of docs/signatures.md.
 
 use crate::detect::{Catalogue, Signature};
-use crate::model::ProfileClass;
 use crate::output::TextTable;
 
 /// `signatures list`.
@@ -16,18 +15,10 @@ pub fn signature_list(catalogue: &Catalogue) -> TextTable {
             .iter()
             .map(|e| {
                 let s = &e.signature;
-                vec![format!("{}\n{}", s.id, s.title), profile_name(s).into()]
+                vec![format!("{}\n{}", s.id, s.title), s.profile.noun().into()]
             })
             .collect(),
         notes: vec!["`leakscope signatures show ID` explains one and says how to fix it.".into()],
-    }
-}
-
-fn profile_name(s: &Signature) -> &'static str {
-    match s.profile {
-        crate::model::ProfileClass::Goroutine => "goroutines",
-        crate::model::ProfileClass::Heap => "heap profile",
-        crate::model::ProfileClass::Snapshot => "heap snapshot",
     }
 }
 
@@ -43,7 +34,10 @@ pub fn signature_text(s: &Signature) -> String {
         "runtime",
         format!("{} ({}), {}", s.runtime, s.library, s.versions),
     );
-    field("reads", format!("{}, metric {}", profile_name(s), s.metric));
+    field(
+        "reads",
+        format!("{}, metric {}", s.profile.plural(), s.metric),
+    );
     field("recognised by", s.recognised_by.clone());
     field("markers", s.markers.join("\n              "));
     field("requires", s.require_all.join("\n              "));
@@ -110,15 +104,11 @@ pub fn signature_markdown(s: &Signature) -> String {
     let mut out = String::new();
     out.push_str(&format!("## `{}`\n\n**{}**\n\n", s.id, s.title));
     out.push_str(&format!(
-        "- Runtime: {} ({}), {}; reads {} profiles, metric: {}\n",
+        "- Runtime: {} ({}), {}; reads {}, metric: {}\n",
         s.runtime,
         s.library,
         s.versions,
-        match s.profile {
-            ProfileClass::Goroutine => "goroutine",
-            ProfileClass::Heap => "heap",
-            ProfileClass::Snapshot => "V8 heap snapshot",
-        },
+        s.profile.plural(),
         s.metric
     ));
     out.push_str(&format!("- Recognised by: {}\n", s.recognised_by));
