@@ -64,7 +64,7 @@ pub fn run(args: &ReportArgs) -> Result<String> {
         text.push_str(&format!(
             "wrote {} ({})\n",
             path.display(),
-            output::units::format_bytes(document.len() as i64)
+            output::values::format_bytes(document.len() as i64)
         ));
     }
     Ok(text)

@@ -6,11 +6,12 @@ pub mod check;
 pub mod escape;
 pub mod markdown;
 pub mod names;
+pub mod prose;
 pub mod report;
 pub mod schema;
 pub mod table;
 pub mod tables;
-pub mod units;
+pub mod values;
 
 use serde::Serialize;
 

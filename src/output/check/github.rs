@@ -2,8 +2,8 @@
 
 use super::{headline, verdict_line};
 use crate::gate::Verdict;
+use crate::output::prose::one_paragraph;
 use crate::output::schema::CheckReport;
-use crate::output::units::one_paragraph;
 
 /// Escapes a workflow command's message (`%`, CR, LF) and, for properties, `:` and `,`.
 fn github_escape(text: &str, property: bool) -> String {

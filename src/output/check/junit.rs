@@ -3,8 +3,9 @@
 use super::{checked_ids, headline, verdict_word};
 use crate::gate::Verdict;
 use crate::output::escape::markup;
+use crate::output::prose::one_paragraph;
 use crate::output::schema::{CheckReport, JudgedFinding};
-use crate::output::units::{join_values, one_paragraph};
+use crate::output::values::join_values;
 
 /// The evidence of a failing finding, as plain text for a JUnit failure body.
 fn evidence_text(f: &JudgedFinding) -> String {

@@ -3,8 +3,8 @@
 use super::{series_text, verdict_line, verdict_word};
 use crate::gate::Verdict;
 use crate::output::markdown::{code_span, escape_text};
+use crate::output::prose::one_paragraph;
 use crate::output::schema::CheckReport;
-use crate::output::units::one_paragraph;
 
 pub fn markdown(r: &CheckReport) -> String {
     let mut out = format!("### {}\n\n", escape_text(&verdict_line(r)));

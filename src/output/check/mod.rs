@@ -14,7 +14,7 @@ pub use markdown::markdown;
 pub use sarif::sarif;
 pub use text::text;
 
-use super::units::join_values;
+use super::values::join_values;
 use crate::detect::GENERIC_SIGNATURES;
 use crate::gate::Verdict;
 use crate::output::schema::{CheckReport, JudgedFinding};

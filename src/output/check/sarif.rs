@@ -5,8 +5,8 @@ use serde_json::{json, Value};
 use super::{checked_ids, headline};
 use crate::detect::Catalogue;
 use crate::gate::Verdict;
+use crate::output::prose::one_paragraph;
 use crate::output::schema::CheckReport;
-use crate::output::units::one_paragraph;
 
 /// A relative path as a URI reference: forward slashes, reserved characters escaped.
 fn uri_reference(path: &str) -> String {

@@ -2,8 +2,8 @@
 
 use super::{headline, verdict_line, verdict_word};
 use crate::gate::Verdict;
+use crate::output::prose::one_paragraph;
 use crate::output::schema::CheckReport;
-use crate::output::units::one_paragraph;
 
 pub fn text(r: &CheckReport) -> String {
     let mut out = verdict_line(r);

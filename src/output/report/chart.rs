@@ -2,7 +2,7 @@
 //! grew with it.
 
 use crate::output::escape::markup as html;
-use crate::output::units::format_value;
+use crate::output::values::format_value;
 
 const WIDTH: f64 = 560.0;
 const HEIGHT: f64 = 180.0;

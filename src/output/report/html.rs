@@ -13,7 +13,7 @@ use crate::model::{Finding, NamedSeries, Status};
 use crate::output::escape::markup as html;
 use crate::output::names::short_function;
 use crate::output::tables::path_lines;
-use crate::output::units::{format_bytes, format_delta, format_time, format_value};
+use crate::output::values::{format_bytes, format_delta, format_time, format_value};
 use crate::output::TextTable;
 
 /// Nothing may be fetched: styles and scripts are inline, images and frames are data: URLs.

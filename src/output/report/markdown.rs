@@ -11,7 +11,7 @@ use crate::output::escape::markup as html;
 use crate::output::markdown::{code_span, escape_text};
 use crate::output::names::short_function;
 use crate::output::tables::path_lines;
-use crate::output::units::{format_bytes, format_delta, format_time, format_value};
+use crate::output::values::{format_bytes, format_delta, format_time, format_value};
 
 pub fn render(p: &Postmortem) -> String {
     let mut out = String::with_capacity(32 * 1024);

@@ -16,7 +16,7 @@ use crate::model::Input;
 use crate::model::ProfileClass;
 use crate::model::{series_order, Finding, Status};
 use crate::output::schema::{HeapTopReport, InputInfo, TopReport};
-use crate::output::units::{format_delta, format_value};
+use crate::output::values::{format_delta, format_value};
 use crate::output::{tables, Style, TextTable};
 
 pub use flame::{FlameGraph, StackChange};
@@ -406,7 +406,7 @@ pub fn prose(
     plain: impl Fn(&str) -> String,
 ) -> Vec<String> {
     text.split("\n\n")
-        .map(crate::output::units::one_paragraph)
+        .map(crate::output::prose::one_paragraph)
         .filter(|p| !p.is_empty())
         .map(|p| {
             inline_code(&p)

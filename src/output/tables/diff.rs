@@ -3,7 +3,7 @@
 use super::{assemble, describe_input, key_lines};
 use crate::analysis::diff::Change;
 use crate::output::schema::{DiffReport, HeapDiffReport};
-use crate::output::units::{format_bytes, format_delta, format_value};
+use crate::output::values::{format_bytes, format_delta, format_value};
 use crate::output::{Style, TextTable};
 
 pub fn diff(report: &DiffReport, style: &Style) -> TextTable {

@@ -3,7 +3,7 @@
 use super::{assemble, describe_input};
 use crate::model::PathGroup;
 use crate::output::schema::RetainersReport;
-use crate::output::units::format_bytes;
+use crate::output::values::format_bytes;
 use crate::output::{Style, TextTable};
 
 /// The heading of a group of retainer paths; series and scan notes print it too.

@@ -4,8 +4,9 @@ use super::retainers::{path_lines, path_summary};
 use super::{describe_input, warnings, STACK_LINES};
 use crate::model::Finding;
 use crate::output::names::{display_key, short_function, stack_lines};
+use crate::output::prose::one_paragraph;
 use crate::output::schema::ScanReport;
-use crate::output::units::{format_delta, join_values, one_paragraph};
+use crate::output::values::{format_delta, join_values};
 use crate::output::{Style, TextTable};
 
 /// `scan`: a summary table of the findings, then one table of evidence per finding.

@@ -3,7 +3,7 @@
 use super::retainers::{path_lines, path_summary};
 use super::{assemble, describe_input, key_lines};
 use crate::output::schema::{HeapSeriesReport, SeriesReport};
-use crate::output::units::{format_bytes, format_delta, join_values};
+use crate::output::values::{format_bytes, format_delta, join_values};
 use crate::output::{Style, TextTable};
 
 pub fn series(report: &SeriesReport, style: &Style) -> TextTable {

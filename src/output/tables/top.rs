@@ -4,7 +4,7 @@ use super::{assemble, describe_input, key_lines};
 use crate::analysis::aggregate::GoroutineDetail;
 use crate::output::names::short_function;
 use crate::output::schema::{HeapTopReport, TopReport};
-use crate::output::units::{format_bytes, format_value, percent};
+use crate::output::values::{format_bytes, format_value, percent};
 use crate::output::{Style, TextTable};
 
 pub fn top(report: &TopReport, style: &Style) -> TextTable {

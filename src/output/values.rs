@@ -1,4 +1,5 @@
-//! Values as people read them: bytes in binary units, counts as integers.
+//! Values as people read them: bytes in binary units, counts as integers, signed changes,
+//! percentages, capture times and series.
 
 /// Formats `value` of `unit` for a table; JSON always carries the raw number.
 pub fn format_value(value: i64, unit: &str) -> String {
@@ -71,11 +72,6 @@ pub fn join_values(values: &[i64], unit: &str) -> String {
         values.iter().map(|&x| format_value(x, unit)).collect()
     };
     shown.join(" → ")
-}
-
-/// Catalogue text is wrapped in its TOML; tables, annotations and reports wrap it themselves.
-pub fn one_paragraph(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
