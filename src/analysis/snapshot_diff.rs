@@ -34,7 +34,7 @@ pub struct ObjectRow {
     pub retained: u64,
 }
 
-pub use crate::analysis::analysed::AnalysedSnapshot as Analysed;
+use crate::analysis::AnalysedSnapshot;
 
 fn counted_ids(graph: &HeapGraph, class: &[u32]) -> FxHashSet<u32> {
     (0..graph.node_count())
@@ -46,8 +46,8 @@ fn counted_ids(graph: &HeapGraph, class: &[u32]) -> FxHashSet<u32> {
 /// The Comparison view of `target` against `base`, largest change first, and the target's new
 /// objects by retained size.
 pub fn compare(
-    base: &Analysed<'_>,
-    target: &Analysed<'_>,
+    base: &AnalysedSnapshot<'_>,
+    target: &AnalysedSnapshot<'_>,
     new_objects: usize,
 ) -> (Vec<ComparisonRow>, Vec<ObjectRow>) {
     let base_class = counted(&base.classes, &base.retention);
@@ -166,7 +166,7 @@ fn beyond_noise(row: &ClassSeriesRow) -> bool {
 }
 
 /// Summaries of every snapshot, class by class, largest count growth first.
-pub fn class_series(snapshots: &[Analysed<'_>]) -> Vec<ClassSeriesRow> {
+pub fn class_series(snapshots: &[AnalysedSnapshot<'_>]) -> Vec<ClassSeriesRow> {
     let n = snapshots.len();
     let mut index: FxHashMap<String, usize> = FxHashMap::default();
     let mut rows: Vec<ClassSeriesRow> = Vec::new();
@@ -230,7 +230,7 @@ pub struct LeakRow {
     pub retained: u64,
 }
 
-pub fn leak_rows(last: &Analysed<'_>, leaked: &[u32]) -> Vec<LeakRow> {
+pub fn leak_rows(last: &AnalysedSnapshot<'_>, leaked: &[u32]) -> Vec<LeakRow> {
     let class = counted(&last.classes, &last.retention);
     let names = last.classes.names.clone();
     let retention = &last.retention;

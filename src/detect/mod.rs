@@ -19,12 +19,13 @@ mod stack_growth;
 mod stack_match;
 mod stack_signatures;
 
-pub use catalogue::{Catalogue, Compiled, Signature};
+pub use catalogue::{Catalogue, Signature};
 pub use generic::GENERIC_SIGNATURES;
 pub use stack_match::value_index;
 
 use crate::analysis::AnalysedSnapshot;
 use crate::model::{group_inputs, Finding, Input, ProfileClass};
+use catalogue::Compiled;
 use snapshot_signatures::snapshot_findings;
 use stack_signatures::stack_findings;
 
