@@ -90,7 +90,10 @@ def main():
             put("go_heap_text", name, data)
         elif data.startswith(b"goroutine "):
             put("goroutine_traceback", name, data)
-    for catalogue in sorted((ROOT / "src" / "signatures" / "catalog").glob("*.toml")):
+    catalogues = sorted((ROOT / "src" / "detect" / "catalog").glob("*.toml"))
+    if not catalogues:
+        sys.exit("fuzz/seed.py: no catalogue under src/detect/catalog to seed rules_toml with")
+    for catalogue in catalogues:
         put("rules_toml", catalogue.name, catalogue.read_bytes())
     for target in sorted(p.name for p in CORPUS.iterdir()):
         print(f"{target}: {len(list((CORPUS / target).iterdir()))} seeds", file=sys.stderr)

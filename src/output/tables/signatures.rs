@@ -87,7 +87,7 @@ pub fn signature_text(s: &Signature) -> String {
 pub fn catalogue_markdown(catalogue: &Catalogue) -> String {
     let mut out = String::from(
         "# Leak signature catalogue\n\n\
-This page is generated from `src/signatures/catalog/*.toml` by `leakscope signatures list --format md`;\n\
+This page is generated from `src/detect/catalog/*.toml` by `leakscope signatures list --format md`;\n\
 a test keeps it in sync. Ids are part of leakscope's interface. Generic findings beside these:\n\
 `go.goroutines.growth` (a goroutine stack that grows at every step) and `heap.growth` (an\n\
 allocation site or constructor that grows at every step beyond noise), reported only where no\n\
