@@ -2,18 +2,22 @@
 
 use super::retainers::{path_lines, path_summary};
 use super::{assemble, describe_input, key_lines};
-use crate::output::schema::{HeapSeriesReport, SeriesReport};
+use crate::output::schema::{HeapSeriesReport, InputInfo, SeriesReport};
 use crate::output::values::{format_bytes, format_delta, join_values};
 use crate::output::{Style, TextTable};
 
-pub fn series(report: &SeriesReport, style: &Style) -> TextTable {
-    let unit = report.unit.as_str();
-    let mut heading: Vec<String> = report
-        .inputs
+/// `#1: path: kind`: a series' inputs, numbered as its columns refer to them.
+fn numbered_inputs(inputs: &[InputInfo]) -> Vec<String> {
+    inputs
         .iter()
         .enumerate()
         .map(|(i, input)| format!("#{}: {}", i + 1, describe_input(input)))
-        .collect();
+        .collect()
+}
+
+pub fn series(report: &SeriesReport, style: &Style) -> TextTable {
+    let unit = report.unit.as_str();
+    let mut heading = numbered_inputs(&report.inputs);
     heading.push(format!(
         "{}: totals {}",
         report.sample_type,
@@ -43,12 +47,7 @@ pub fn series(report: &SeriesReport, style: &Style) -> TextTable {
 }
 
 pub fn heap_series(report: &HeapSeriesReport, _style: &Style) -> TextTable {
-    let mut heading: Vec<String> = report
-        .inputs
-        .iter()
-        .enumerate()
-        .map(|(i, input)| format!("#{}: {}", i + 1, describe_input(input)))
-        .collect();
+    let mut heading = numbered_inputs(&report.inputs);
     let counts: Vec<i64> = report.totals.iter().map(|t| t.node_count as i64).collect();
     let sizes: Vec<i64> = report.totals.iter().map(|t| t.total_size as i64).collect();
     heading.push(format!(
