@@ -43,8 +43,14 @@ measure() {
   local walls=() rss=() out
   out=$(mktemp)
   for _ in $(seq "$runs"); do
-    /usr/bin/time -o "$out" -f "%e %M" "$@" >/dev/null 2>&1
-    read -r wall kb <"$out"
+    # Exit code 1 is leakscope's "a leak was found": a result to time, not a failure. Any
+    # other failure stops the run (the row's `read` then finds nothing).
+    /usr/bin/time -o "$out" -f "%e %M" "$@" >/dev/null 2>&1 || {
+      status=$?
+      if [ "$status" != 1 ]; then echo "bench/run.sh: $* exited with $status" >&2; exit 1; fi
+    }
+    # On a non-zero exit GNU time puts a line of its own first: the figures are the last line.
+    read -r wall kb < <(tail -n 1 "$out")
     walls+=("$wall"); rss+=("$kb")
   done
   rm -f "$out"
