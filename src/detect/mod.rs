@@ -18,6 +18,8 @@ mod snapshot_signatures;
 mod stack_growth;
 mod stack_match;
 mod stack_signatures;
+#[cfg(test)]
+mod test_inputs;
 
 pub use catalogue::{Catalogue, Signature};
 pub use generic::GENERIC_SIGNATURES;

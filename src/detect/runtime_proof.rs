@@ -33,3 +33,36 @@ pub fn leak_marks(profile: &Profile, keys: &FrameKeys) -> StackMatch {
 pub fn status(last: &StackMatch) -> Option<Status> {
     (last.value > 0).then_some(Status::Present)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::keys::KeyOptions;
+    use crate::detect::test_inputs::read;
+
+    fn proof(path: &str) -> StackMatch {
+        let inputs = read(&[path]);
+        let profile = inputs[0].profile().expect("a goroutine profile");
+        leak_marks(profile, &FrameKeys::new(profile, &KeyOptions::default()))
+    }
+
+    #[test]
+    fn goroutines_the_runtime_marked_leaked_prove_a_leak_in_every_encoding() {
+        for path in [
+            "go/goroutineleak/goroutine-debug2.txt",
+            "go/goroutineleak/goroutineleak-debug0.pb.gz",
+        ] {
+            let found = proof(path);
+            assert_eq!(found.value, 8, "{path}");
+            assert_eq!(status(&found), Some(Status::Present), "{path}");
+            assert!(!found.anchors.is_empty(), "{path}: the blocked functions");
+        }
+    }
+
+    #[test]
+    fn a_dump_without_marks_proves_nothing() {
+        let found = proof("go/conn-leak/conn-leak-iter0200-goroutine-debug2.txt");
+        assert_eq!(found.value, 0);
+        assert_eq!(status(&found), None);
+    }
+}

@@ -113,3 +113,40 @@ pub fn main_paths(
     paths.truncate(3);
     paths
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::class_summary::ClassKey;
+    use crate::detect::test_inputs::{read, RECREATE_SNAPSHOTS};
+    use crate::detect::Catalogue;
+    use crate::model::{group_inputs, Status};
+
+    #[test]
+    fn grpc_js_clients_re_created_without_close_are_named_with_their_retainers() {
+        let inputs = read(&RECREATE_SNAPSHOTS);
+        let graphs: Vec<_> = inputs.iter().filter_map(|i| i.heap()).collect();
+        let analysed = AnalysedSnapshot::all(&graphs, ClassKey::Constructor);
+        let snapshots: Vec<&AnalysedSnapshot> = analysed.iter().collect();
+        let catalogue = Catalogue::builtin();
+        let entries: Vec<&Compiled> = catalogue
+            .entries
+            .iter()
+            .filter(|e| e.signature.runtime == "node")
+            .collect();
+        let mut found = Vec::new();
+        snapshot_findings(&group_inputs(&inputs)[0], &snapshots, &entries, &mut found);
+        let client = found
+            .iter()
+            .find(|f| f.signature == "node.grpcjs.client-not-closed")
+            .expect("the re-created clients are named");
+        assert_eq!(client.status, Status::Growing);
+        assert_eq!(client.series, [11, 61, 161]);
+        assert!(!client.evidence.retainers.is_empty());
+        assert!(client
+            .evidence
+            .classes
+            .iter()
+            .any(|c| c.name == "InternalChannel"));
+    }
+}

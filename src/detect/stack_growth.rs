@@ -71,3 +71,45 @@ pub fn generic_stack_growth(
         findings.push(generic_finding(id, metric, &key, values, indexes));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::stack_signatures::stack_findings;
+    use crate::detect::test_inputs::{read, CONN_LEAK_DUMPS};
+    use crate::model::{group_inputs, Finding};
+
+    /// Generic growth alone: the series with no catalogue entry to explain it.
+    fn generic(paths: &[&str]) -> Vec<Finding> {
+        let inputs = read(paths);
+        let mut found = Vec::new();
+        stack_findings(&group_inputs(&inputs)[0], &[], &mut found);
+        found
+    }
+
+    #[test]
+    fn goroutine_stacks_that_grow_at_every_step_are_named_by_their_leaf() {
+        let found = generic(&CONN_LEAK_DUMPS);
+        let serializers = found
+            .iter()
+            .find(|f| f.title.contains("grpcsync.(*CallbackSerializer).run"))
+            .expect("the callback serializers grow");
+        assert_eq!(serializers.signature, "go.goroutines.growth");
+        assert_eq!(serializers.series.first(), Some(&0));
+        assert!(serializers.series.windows(2).all(|w| w[1] > w[0]));
+        assert!(found.len() <= 5, "at most five generic findings per series");
+    }
+
+    #[test]
+    fn allocation_sites_that_grow_at_every_step_are_named() {
+        let found = generic(&[
+            "go/stream-leak/stream-leak-iter0025-heap.pb.gz",
+            "go/stream-leak/stream-leak-iter0050-heap.pb.gz",
+            "go/stream-leak/stream-leak-iter0100-heap.pb.gz",
+        ]);
+        assert!(!found.is_empty());
+        assert!(found
+            .iter()
+            .all(|f| f.signature == "heap.growth" && f.metric == "inuse_space"));
+        assert!(found[0].series.windows(2).all(|w| w[1] > w[0]));
+    }
+}

@@ -184,3 +184,60 @@ pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: 
         findings,
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::test_inputs::{read, CONN_LEAK_DUMPS};
+    use crate::detect::Catalogue;
+    use crate::model::group_inputs;
+
+    fn findings(paths: &[&str]) -> Vec<Finding> {
+        let inputs = read(paths);
+        let catalogue = Catalogue::builtin();
+        let series = &group_inputs(&inputs)[0];
+        let entries: Vec<&Compiled> = catalogue
+            .entries
+            .iter()
+            .filter(|e| e.signature.profile == series.class && e.signature.runtime == "go")
+            .collect();
+        let mut found = Vec::new();
+        stack_findings(series, &entries, &mut found);
+        found
+    }
+
+    #[test]
+    fn a_client_that_never_closes_its_conns_is_named_with_its_creators() {
+        let found = findings(&CONN_LEAK_DUMPS);
+        let conn = found
+            .iter()
+            .find(|f| f.signature == "go.grpc.clientconn-not-closed")
+            .expect("the ClientConn leak is named");
+        assert_eq!(conn.status, Status::Growing);
+        assert_eq!(conn.series, [0, 150, 300, 600]);
+        assert!(conn
+            .evidence
+            .co_growing
+            .iter()
+            .any(|c| c.name == "loopy writer"));
+        assert!(
+            conn.evidence.creators.iter().any(|c| c.goroutines == 600),
+            "{:?}",
+            conn.evidence.creators
+        );
+        assert!(
+            found.iter().all(|f| f.signature != "go.goroutines.growth"),
+            "what the entries explain is not reported again as generic growth"
+        );
+    }
+
+    #[test]
+    fn a_healthy_client_has_no_findings() {
+        let healthy = [
+            "go/healthy/healthy-iter0000-goroutine-debug2.txt",
+            "go/healthy/healthy-iter0100-goroutine-debug2.txt",
+            "go/healthy/healthy-iter0200-goroutine-debug2.txt",
+        ];
+        assert!(findings(&healthy).is_empty());
+    }
+}
