@@ -274,17 +274,20 @@ fn baseline_with_the_same_fingerprints_passes() {
 #[test]
 fn too_few_snapshots_is_an_input_error() {
     let one = &conn_leak()[..1];
-    let (code, _, stderr) = check(one, &[]);
-    assert_eq!(code, 2);
-    assert!(stderr.contains("at least 2 goroutine profiles"), "{stderr}");
     let dir = tempfile::tempdir().unwrap();
+    let policy = write(dir.path(), "two.toml", "min_snapshots = 2\n");
+    let (code, _, stderr) = check(one, &["--policy", &policy]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("at least 2 go goroutine profiles"),
+        "{stderr}"
+    );
     let policy = write(dir.path(), "p.toml", "min_snapshots = 5\n");
     let (code, _, stderr) = check(&conn_leak(), &["--policy", &policy]);
     assert_eq!(code, 2, "{stderr}");
-    // The runtime's own proof needs one snapshot when the policy says so.
+    // By default one snapshot is enough: the runtime's own proof needs no series.
     let proof = series("go/goroutineleak/{}", &["goroutineleak-debug1.txt"]);
-    let policy = write(dir.path(), "one.toml", "min_snapshots = 1\n");
-    let (code, report) = check_json(&proof, &["--policy", &policy]);
+    let (code, report) = check_json(&proof, &[]);
     assert_eq!(code, 1);
     assert_eq!(
         verdicts(&report),
@@ -324,7 +327,7 @@ fn default_policy_prints_and_is_what_check_uses() {
     let out = run(&["check", "--print-default-policy"]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("min_snapshots = 2") && text.contains("[[allow]]"));
+    assert!(text.contains("min_snapshots = 1") && text.contains("[[allow]]"));
     let dir = tempfile::tempdir().unwrap();
     let policy = write(dir.path(), "leakscope.toml", &text);
     let (_, with_file) = check_json(&conn_leak(), &["--policy", &policy]);
@@ -417,7 +420,15 @@ fn an_output_that_cannot_be_written_is_an_error_and_leaves_nothing() {
 /// `check` writes SARIF and JUnit for the conn-leak series (failing) and the healthy one.
 fn ci_outputs(dir: &Path) -> Vec<(String, std::path::PathBuf, std::path::PathBuf)> {
     let mut out = Vec::new();
-    for (name, files) in [("leak", conn_leak()), ("healthy", go_healthy())] {
+    let own_code = series(
+        "go/user-leak/user-leak-iter{}-goroutine-debug2.txt",
+        &["0100", "0200", "0300"],
+    );
+    for (name, files) in [
+        ("leak", conn_leak()),
+        ("healthy", go_healthy()),
+        ("own-code", own_code),
+    ] {
         let sarif = dir.join(format!("{name}.sarif"));
         let junit = dir.join(format!("{name}.xml"));
         let (code, _, stderr) = check(
@@ -441,14 +452,25 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
         serde_json::from_str(include_str!("schemas/sarif-schema-2.1.0.json")).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
     let dir = tempfile::tempdir().unwrap();
+    let mut lines = 0;
     for (name, sarif, _) in ci_outputs(dir.path()) {
         let log: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+        lines += log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["locations"][0]["physicalLocation"]["region"]["startLine"].is_u64())
+            .count();
         let errors: Vec<String> = validator
             .iter_errors(&log)
             .map(|e| format!("{e} at {}", e.instance_path()))
             .collect();
         assert!(errors.is_empty(), "{name}: {errors:#?}");
     }
+    assert!(
+        lines >= 2,
+        "results with file:line locations were validated"
+    );
     // The validator does reject what the schema forbids.
     let bad = serde_json::json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}},
         "results": [{"ruleId": "a", "level": "fatal", "message": {"text": "m"}}]}]});

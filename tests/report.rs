@@ -667,12 +667,14 @@ fn large_inputs_are_cut_with_counts_and_the_page_stays_small() {
 fn a_leak_that_went_back_down_is_not_reported_as_active() {
     let dir = report_dir().join("receding");
     std::fs::create_dir_all(&dir).unwrap();
+    // debug=1 dumps carry no clock: the command line's order stands (and the report says so).
     let files = files(
-        "go/conn-leak/conn-leak-iter{}-goroutine-debug2.txt",
+        "go/conn-leak/conn-leak-iter{}-goroutine-debug1.txt",
         &["0000", "0200", "0100"],
     );
     let (html, md) = report(&dir, "receding", &files, &[]);
     assert!(md.contains("## Verdict: No active leak"), "{md}");
+    assert!(md.contains("in the order of the command line"), "{md}");
     assert!(md.contains("- **RECEDING** grpc-go ClientConn created and never closed"));
     assert!(
         html.contains("<section id=\"verdict\" class=\"verdict\">"),

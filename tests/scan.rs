@@ -9,21 +9,7 @@ use serde_json::Value;
 
 /// Runs `scan` with JSON output; returns the exit code and the report.
 fn scan(files: &[String], extra: &[&str]) -> (i32, Value) {
-    let mut args: Vec<&str> = vec!["scan"];
-    args.extend(files.iter().map(String::as_str));
-    args.extend(extra);
-    args.extend(["--format", "json"]);
-    let out = run(&args);
-    let code = out.status.code().expect("exited");
-    assert!(
-        code == 0 || code == 1,
-        "scan {args:?} failed ({code}): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (
-        code,
-        serde_json::from_slice(&out.stdout).expect("valid JSON"),
-    )
+    run_json("scan", files, extra)
 }
 
 fn files(pattern: &str, names: &[&str]) -> Vec<String> {
@@ -317,38 +303,95 @@ fn fingerprints_are_the_same_across_formats_and_series_lengths() {
     }
 }
 
+/// The findings of a run, without the indexes that depend on the order given: what a user
+/// compares between two orders of the same files.
+fn verdicts(report: &Value) -> Vec<(String, String, Vec<i64>)> {
+    findings(report)
+        .iter()
+        .map(|f| {
+            (
+                f["signature"].as_str().unwrap().to_string(),
+                f["status"].as_str().unwrap().to_string(),
+                series(&f["series"]),
+            )
+        })
+        .collect()
+}
+
 #[test]
-fn capture_times_in_pprof_files_win_over_argument_order() {
-    let mut reversed = go_series(
-        "conn-leak",
-        "conn-leak",
-        &GO_ITERATIONS,
-        "goroutine-debug0.pb.gz",
+fn reversed_or_shuffled_inputs_give_the_findings_of_time_order() {
+    // pprof files record their capture time; full dumps have goroutine ids, which only grow
+    // within a process.
+    for format in ["goroutine-debug0.pb.gz", "goroutine-debug2.txt"] {
+        let in_order = go_series("conn-leak", "conn-leak", &GO_ITERATIONS, format);
+        let (code, expected) = scan(&in_order, &[]);
+        assert_eq!(code, 1);
+        assert_eq!(
+            series(&finding(&expected, "go.grpc.clientconn-not-closed")["series"]),
+            [0, 150, 300, 600]
+        );
+        let mut reversed = in_order.clone();
+        reversed.reverse();
+        let shuffled: Vec<String> = [2, 0, 3, 1].iter().map(|&i| in_order[i].clone()).collect();
+        for other in [reversed, shuffled] {
+            let (code, report) = scan(&other, &[]);
+            assert_eq!(code, 1, "{format}");
+            assert_eq!(verdicts(&report), verdicts(&expected), "{format}");
+            let series_info = &report["series"][0];
+            assert!(
+                series_info["notes"][0]
+                    .as_str()
+                    .unwrap()
+                    .contains("another order"),
+                "{format}: the reordering is said: {series_info}"
+            );
+        }
+    }
+    let (_, reversed) = scan(
+        &go_series(
+            "conn-leak",
+            "conn-leak",
+            &["0200", "0000"],
+            "goroutine-debug0.pb.gz",
+        ),
+        &[],
     );
-    reversed.reverse();
-    let (code, report) = scan(&reversed, &[]);
-    assert_eq!(code, 1);
-    let f = finding(&report, "go.grpc.clientconn-not-closed");
-    assert_eq!(series(&f["series"]), [0, 150, 300, 600]);
     assert_eq!(
-        series(&f["inputs"]),
-        [3, 2, 1, 0],
+        series(&finding(&reversed, "go.grpc.clientconn-not-closed")["inputs"]),
+        [1, 0],
         "indexes into inputs, in time order"
     );
 
-    // Text dumps carry no time: the order given is the order used. Up, then down, is
-    // receding, which is not a failure.
+    // V8 object ids only grow within a process too.
+    let in_order = node_series("recreate-default");
+    let (_, expected) = scan(&in_order, &[]);
+    let shuffled: Vec<String> = [1, 2, 0].iter().map(|&i| in_order[i].clone()).collect();
+    let (code, report) = scan(&shuffled, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(verdicts(&report), verdicts(&expected));
+    assert_eq!(report["series"][0]["ordered_by"], "object-ids");
+}
+
+#[test]
+fn without_a_clock_the_command_line_order_stands_and_is_said() {
+    // debug=1 dumps record no time and no goroutine ids. Up, then down, is receding, which is
+    // not a failure.
     let shuffled = go_series(
         "conn-leak",
         "conn-leak",
         &["0000", "0200", "0100"],
-        "goroutine-debug2.txt",
+        "goroutine-debug1.txt",
     );
     let (code, report) = scan(&shuffled, &[]);
     assert_eq!(code, 0);
     let f = finding(&report, "go.grpc.clientconn-not-closed");
     assert_eq!(f["status"], "receding");
     assert_eq!(series(&f["series"]), [0, 600, 300]);
+    assert_eq!(report["series"][0]["ordered_by"], "command-line");
+    assert!(report["series"][0]["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("the files record no clock"));
 }
 
 fn node_series(run: &str) -> Vec<String> {

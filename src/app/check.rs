@@ -7,7 +7,7 @@ use crate::cli::{CheckArgs, CheckFormat};
 use crate::detect;
 use crate::error::Result;
 use crate::gate::{baseline_fingerprints, Date, Policy, Verdict, DEFAULT_POLICY};
-use crate::output::schema::{CheckReport, InputInfo, JudgedFinding, SCHEMA};
+use crate::output::schema::{CheckReport, Grouping, InputInfo, JudgedFinding, SCHEMA};
 use crate::output::{self, check};
 
 pub fn run(args: &CheckArgs) -> Result<Outcome> {
@@ -64,6 +64,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
             .as_ref()
             .map(|p| p.display().to_string()),
         inputs: inputs.iter().map(InputInfo::of).collect(),
+        grouping: Grouping::of(&inputs),
         signatures_checked: catalogue.ids(),
         findings,
     };

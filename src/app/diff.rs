@@ -43,6 +43,16 @@ fn stack_diff(args: &DiffArgs, inputs: &[Input]) -> Result<String> {
     let profiles: Vec<&Profile> = inputs.iter().filter_map(Input::profile).collect();
     let first_kind = profiles[0].kind;
     for (input, profile) in inputs.iter().zip(&profiles).skip(1) {
+        if input.runtime != inputs[0].runtime {
+            return Err(Error::Usage(format!(
+                "cannot compare {} (a {} profile) with {} (a {} profile): their functions \
+                 have nothing in common; give files of one program",
+                inputs[0].path.display(),
+                inputs[0].runtime.name(),
+                input.path.display(),
+                input.runtime.name()
+            )));
+        }
         if profile.kind.counts_goroutines() != first_kind.counts_goroutines() {
             return Err(Error::Usage(format!(
                 "cannot compare {} ({} profile) with {} ({} profile)",

@@ -4,7 +4,7 @@ use super::{analyse_snapshots, catalogue, io, style, Outcome};
 use crate::cli::ScanArgs;
 use crate::detect;
 use crate::error::Result;
-use crate::output::schema::{InputInfo, ScanReport, SCHEMA};
+use crate::output::schema::{Grouping, InputInfo, ScanReport, SCHEMA};
 use crate::output::{self, tables, Format};
 
 pub fn run(args: &ScanArgs) -> Result<Outcome> {
@@ -13,6 +13,7 @@ pub fn run(args: &ScanArgs) -> Result<Outcome> {
     let report = ScanReport {
         schema: SCHEMA,
         inputs: inputs.iter().map(InputInfo::of).collect(),
+        grouping: Grouping::of(&inputs),
         signatures_checked: catalogue.ids(),
         findings: detect::scan(&inputs, &analyse_snapshots(&inputs), &catalogue),
     };

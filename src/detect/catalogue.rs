@@ -6,7 +6,7 @@
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::series::slope;
+use crate::detect::growth::mean_step;
 use crate::error::{Error, FormatError};
 use crate::model::{Evidence, Finding, ProfileClass, Status};
 
@@ -75,6 +75,18 @@ pub struct Signature {
     /// ... and the matched goroutines' wait ages spread over at least this many minutes.
     #[serde(default)]
     pub present_min_wait_spread_minutes: Option<u32>,
+    /// From one snapshot (or two, too few to show growth) the entry is suspect when its metric
+    /// reaches this ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspect_min_count: Option<i64>,
+    /// ... and, where a full dump records creator goroutines, one of them started at least half
+    /// of the matched goroutines (a loop, not per-request work) ...
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub suspect_one_creator: bool,
+    /// ... counting, in heap snapshots, only the objects that no object of these classes refers
+    /// to: their owner is gone, yet they live on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suspect_orphaned_from: Vec<String>,
     pub explanation: String,
     pub fix: String,
     #[serde(default)]
@@ -124,7 +136,7 @@ impl Signature {
             fingerprint,
             metric: self.metric.clone(),
             unit: unit_of(&self.metric).to_string(),
-            growth_per_step: slope(&series),
+            growth_per_step: mean_step(&series),
             series,
             inputs: inputs.to_vec(),
             evidence,
@@ -224,6 +236,13 @@ fn compile(signature: Signature) -> Result<Compiled, String> {
     if signature.profile == ProfileClass::Snapshot && signature.classes.is_empty() {
         return Err(format!(
             "signature {id}: a snapshot signature needs classes"
+        ));
+    }
+    if (signature.suspect_one_creator || !signature.suspect_orphaned_from.is_empty())
+        && signature.suspect_min_count.is_none()
+    {
+        return Err(format!(
+            "signature {id}: suspect_one_creator and suspect_orphaned_from refine suspect_min_count, which is missing"
         ));
     }
     let markers = regexes("markers", &signature.markers)?;

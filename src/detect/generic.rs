@@ -6,8 +6,8 @@ use serde::Deserialize;
 
 use crate::analysis::keys::short_function;
 use crate::analysis::retainer_paths::fingerprint;
-use crate::analysis::series::slope;
 use crate::detect::catalogue::unit_of;
+use crate::detect::growth::mean_step;
 use crate::detect::stack_match::leaf;
 use crate::model::{Evidence, Finding, NamedSeries, Status};
 
@@ -63,7 +63,7 @@ pub fn generic_finding(
         fingerprint: fingerprint(&format!("{id}\n{key}")),
         metric: metric.to_string(),
         unit: unit_of(metric).to_string(),
-        growth_per_step: slope(&values),
+        growth_per_step: mean_step(&values),
         evidence: Evidence {
             stacks: vec![NamedSeries {
                 name: key.to_string(),

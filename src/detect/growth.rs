@@ -16,11 +16,20 @@ pub fn status(values: &[i64], min_growth: f64) -> Option<Status> {
     }
     Some(if last > previous && (last - first) as f64 >= min_growth {
         Status::Growing
-    } else if last < previous {
+    } else if last < previous || last < first {
+        // Went down at the end, or fell back below where it started: released.
         Status::Receding
     } else {
         Status::Plateau
     })
+}
+
+/// The measured average step: last minus first over the steps between them.
+pub fn mean_step(values: &[i64]) -> f64 {
+    match values {
+        [first, .., last] => (last - first) as f64 / (values.len() - 1) as f64,
+        _ => 0.0,
+    }
 }
 
 /// Whether `values` grows by a steady multiple of `reference`'s growth at every step.
@@ -46,6 +55,11 @@ mod tests {
         assert_eq!(status(&[0, 150, 300, 600], 10.0), Some(Status::Growing));
         assert_eq!(status(&[0, 150, 300, 300], 10.0), Some(Status::Plateau));
         assert_eq!(status(&[0, 150, 300, 100], 10.0), Some(Status::Receding));
+        assert_eq!(
+            status(&[907_000, 3_270_000, 59_000, 59_000], 10.0),
+            Some(Status::Receding),
+            "fell back below its start and stayed there: released, not a plateau"
+        );
         assert_eq!(status(&[3, 3, 3, 3], 10.0), None);
         assert_eq!(
             status(&[3, 4, 5, 6], 10.0),
@@ -53,6 +67,12 @@ mod tests {
             "growth below the threshold"
         );
         assert_eq!(status(&[600], 10.0), None, "one snapshot shows no growth");
+    }
+
+    #[test]
+    fn the_step_is_the_measured_average() {
+        assert_eq!(mean_step(&[0, 150, 300, 600]), 200.0);
+        assert_eq!(mean_step(&[600]), 0.0);
     }
 
     #[test]

@@ -2,15 +2,16 @@
 //! DevTools' Summary counts them), growth makes a finding, and the retainer paths of the last
 //! snapshot say what holds the objects.
 
+use fixedbitset::FixedBitSet;
 use rustc_hash::FxHashMap;
 
 use crate::analysis::class_summary::counted;
 use crate::analysis::retainer_paths::{fingerprint, path_groups};
 use crate::analysis::AnalysedSnapshot;
-use crate::detect::catalogue::Compiled;
+use crate::detect::catalogue::{Compiled, Signature};
 use crate::detect::class_growth::generic_class_growth;
 use crate::detect::growth::status;
-use crate::model::{Evidence, Finding, InputSeries, NamedSeries, PathGroup};
+use crate::model::{Evidence, Finding, InputSeries, NamedSeries, PathGroup, Status};
 
 pub fn snapshot_findings(
     group: &InputSeries<'_>,
@@ -49,12 +50,21 @@ pub fn snapshot_findings(
                     .sum()
             })
             .collect();
-        let Some(status) = status(&values, s.min_growth.unwrap_or(1.0)) else {
-            continue;
+        let last = snapshots.last().expect("non-empty group");
+        let mut suspect_hint = None;
+        let status = match status(&values, s.min_growth.unwrap_or(1.0)) {
+            Some(status) => status,
+            None if values.len() <= 2 => {
+                let Some((status, hint)) = suspect(s, last, values[values.len() - 1]) else {
+                    continue;
+                };
+                suspect_hint = hint;
+                status
+            }
+            None => continue,
         };
         explaining_classes.extend(s.classes.iter().chain(&s.co_classes).cloned());
         fired.push(values.clone());
-        let last = snapshots.last().expect("non-empty group");
         let paths = main_paths(last, |name| s.classes.iter().any(|c| c == name));
         let text: String = paths
             .iter()
@@ -64,11 +74,14 @@ pub fn snapshot_findings(
                     .map(|step| format!("{} {} ", step.node, step.edge))
             })
             .collect();
-        let hints = s
-            .retainer_hints
-            .iter()
-            .filter(|h| text.contains(&h.pattern))
-            .map(|h| format!("held by {} ({})", h.meaning, h.pattern))
+        let hints = suspect_hint
+            .into_iter()
+            .chain(
+                s.retainer_hints
+                    .iter()
+                    .filter(|h| text.contains(&h.pattern))
+                    .map(|h| format!("held by {} ({})", h.meaning, h.pattern)),
+            )
             .collect();
         let main_path = paths
             .first()
@@ -93,6 +106,52 @@ pub fn snapshot_findings(
         findings.push(s.finding(status, fingerprint, values, &indexes, evidence));
     }
     generic_class_growth(snapshots, &explaining_classes, &fired, &indexes, findings);
+}
+
+/// What one snapshot shows of the entry's structure when growth cannot be measured: at least
+/// `suspect_min_count` objects of its classes, counting only those no object of
+/// `suspect_orphaned_from` refers to when the entry names owners. The hint says how many were
+/// orphaned.
+fn suspect(
+    s: &Signature,
+    snapshot: &AnalysedSnapshot<'_>,
+    count: i64,
+) -> Option<(Status, Option<String>)> {
+    let min = s.suspect_min_count?;
+    if s.suspect_orphaned_from.is_empty() {
+        return (count >= min).then_some((Status::Suspect, None));
+    }
+    let graph = snapshot.graph;
+    let weak = graph.known_types().edge_weak;
+    let is_target = |node: u32| s.classes.iter().any(|c| c == snapshot.classes.name(node));
+    let mut owned = FixedBitSet::with_capacity(graph.node_count());
+    for owner in (0..graph.node_count() as u32).filter(|&n| {
+        s.suspect_orphaned_from
+            .iter()
+            .any(|c| c == snapshot.classes.name(n))
+    }) {
+        for e in graph.edges(owner) {
+            if Some(graph.edge_type[e]) != weak {
+                owned.insert(graph.edge_to[e] as usize);
+            }
+        }
+    }
+    let targets: Vec<u32> = (0..graph.node_count() as u32)
+        .filter(|&n| is_target(n))
+        .collect();
+    let orphans = targets
+        .iter()
+        .filter(|&&n| !owned.contains(n as usize))
+        .count() as i64;
+    (orphans >= min).then(|| {
+        let hint = format!(
+            "{orphans} of {} {} objects are referred to by no {}: their owner is gone, yet they live on",
+            targets.len(),
+            s.classes.join(" or "),
+            s.suspect_orphaned_from.join(" or "),
+        );
+        (Status::Suspect, Some(hint))
+    })
 }
 
 /// The three most common retainer path shapes of the objects whose class `wanted` accepts.

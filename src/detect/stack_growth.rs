@@ -6,7 +6,7 @@ use rustc_hash::FxHashMap;
 
 use crate::analysis::keys::{stack_key_of, FrameKeys};
 use crate::detect::generic::generic_finding;
-use crate::detect::stack_match::value_index;
+use crate::detect::stack_match::{code_sites, creators, value_index};
 use crate::model::{Finding, Profile, ProfileClass};
 
 /// Stacks (goroutines) or allocation sites (heap) that grow at every step, outside what an
@@ -23,6 +23,14 @@ pub fn generic_stack_growth(
         return;
     }
     let n = profiles.len();
+    let row_key = |profile: &Profile, keys: &FrameKeys, stack: u32| -> String {
+        let stack = stack_key_of(profile, keys, stack);
+        match class {
+            ProfileClass::Goroutine => stack,
+            // The allocation site: the first frame after the allocator's.
+            _ => stack.rsplit(';').next().unwrap_or("").to_string(),
+        }
+    };
     let mut rows: FxHashMap<String, Vec<i64>> = FxHashMap::default();
     for (step, ((profile, keys), explained)) in profiles.iter().zip(keys).zip(explained).enumerate()
     {
@@ -31,12 +39,7 @@ pub fn generic_stack_growth(
             if explained.contains(sample.stack as usize) {
                 continue;
             }
-            let stack = stack_key_of(profile, keys, sample.stack);
-            let key = match class {
-                ProfileClass::Goroutine => stack,
-                // The allocation site: the first frame after the allocator's.
-                _ => stack.rsplit(';').next().unwrap_or("").to_string(),
-            };
+            let key = row_key(profile, keys, sample.stack);
             if key.is_empty() {
                 continue;
             }
@@ -67,8 +70,30 @@ pub fn generic_stack_growth(
             .cmp(&(a.1[n - 1] - a.1[0]))
             .then_with(|| a.0.cmp(&b.0))
     });
-    for (key, values) in growing.into_iter().take(5) {
-        findings.push(generic_finding(id, metric, &key, values, indexes));
+    growing.truncate(5);
+    // The evidence comes from the last snapshot's stacks of each row: who started them, and
+    // where they meet the program's own code.
+    let (last, last_keys) = (profiles[n - 1], &keys[n - 1]);
+    let mut matched: Vec<FixedBitSet> = growing
+        .iter()
+        .map(|_| FixedBitSet::with_capacity(last.stack_count()))
+        .collect();
+    for sample in &last.samples {
+        if explained[n - 1].contains(sample.stack as usize) {
+            continue;
+        }
+        let key = row_key(last, last_keys, sample.stack);
+        if let Some(row) = growing.iter().position(|(k, _)| *k == key) {
+            matched[row].insert(sample.stack as usize);
+        }
+    }
+    for ((key, values), matched) in growing.into_iter().zip(&matched) {
+        let mut f = generic_finding(id, metric, &key, values, indexes);
+        let (creators, waits) = creators(last, last_keys, matched);
+        f.evidence.creators = creators;
+        f.evidence.wait_minutes = waits;
+        f.evidence.code = code_sites(last, matched);
+        findings.push(f);
     }
 }
 

@@ -6,9 +6,12 @@ use fixedbitset::FixedBitSet;
 use rustc_hash::FxHashMap;
 
 use crate::analysis::aggregate::creator_groups;
-use crate::analysis::keys::{stack_key_of, FrameKeys, KeyOptions};
+use crate::analysis::keys::{
+    is_allocator_frame, is_runtime_internal, stack_key_of, FrameKeys, KeyOptions,
+};
 use crate::analysis::retainer_paths::fingerprint;
-use crate::model::{CreatorGroup, NamedSeries, Profile, SpawnTree};
+use crate::analysis::user_code::is_library;
+use crate::model::{CodeSite, CreatorGroup, NamedSeries, Profile, SiteRole, SpawnTree};
 
 /// The value a signature reads in a stack profile: goroutines, or bytes in use.
 pub fn value_index(profile: &Profile) -> usize {
@@ -132,12 +135,110 @@ pub fn creators(
                 .or_default() += 1;
         }
     }
+    // Where a live creator is now: its first frame of the program's own code (the loop), else
+    // its innermost frame.
     let leaf_of = |id: u64| -> Option<String> {
         let stack = dump.goroutines[tree.live_index(id)?].stack;
-        Some(leaf(&stack_key_of(profile, keys, stack)).to_string()).filter(|l| !l.is_empty())
+        let own = profile.stack(stack).iter().find_map(|&frame| {
+            let function = profile.frames[frame as usize].function;
+            (!is_library(&profile.functions[function as usize].name))
+                .then(|| anchor_name(profile, function))
+        });
+        own.or_else(|| Some(leaf(&stack_key_of(profile, keys, stack)).to_string()))
+            .filter(|l| !l.is_empty())
     };
     (
         creator_groups(profile, counts, &key_options(), &leaf_of),
         waits,
     )
+}
+
+/// How many sites of each role a finding shows.
+const SITES_PER_ROLE: usize = 2;
+
+/// Where the matched stacks of one profile meet the program's own code: the `go` statements
+/// that started the goroutines (full dumps), the first own frame of each stack, and for heap
+/// profiles the allocation site; each with the goroutines or bytes behind it, largest first.
+pub fn code_sites(profile: &Profile, matched: &FixedBitSet) -> Vec<CodeSite> {
+    let index = value_index(profile);
+    let heap = !profile.kind.counts_goroutines();
+    // (role, function, line) -> value
+    let mut sites: FxHashMap<(SiteRole, u32, u32), i64> = FxHashMap::default();
+    for (i, sample) in profile.samples.iter().enumerate() {
+        if !matched.contains(sample.stack as usize) {
+            continue;
+        }
+        let value = profile.values(i)[index];
+        let frames = profile.stack(sample.stack);
+        let name = |frame: u32| {
+            profile.functions[profile.frames[frame as usize].function as usize]
+                .name
+                .as_str()
+        };
+        if heap {
+            if let Some(&site) = frames
+                .iter()
+                .find(|&&f| !is_allocator_frame(name(f)) && !is_runtime_internal(name(f)))
+            {
+                let frame = profile.frames[site as usize];
+                *sites
+                    .entry((SiteRole::AllocatedAt, frame.function, frame.line))
+                    .or_default() += value;
+            }
+        }
+        if let Some(&own) = frames.iter().find(|&&f| !is_library(name(f))) {
+            let frame = profile.frames[own as usize];
+            *sites
+                .entry((SiteRole::OwnCode, frame.function, frame.line))
+                .or_default() += value;
+        }
+    }
+    if let Some(dump) = &profile.goroutines {
+        for g in dump
+            .goroutines
+            .iter()
+            .filter(|g| matched.contains(g.stack as usize))
+        {
+            if let Some(function) = g.created_by {
+                *sites
+                    .entry((SiteRole::CreatedBy, function, g.creator_line))
+                    .or_default() += 1;
+            }
+        }
+    }
+    let mut sites: Vec<CodeSite> = sites
+        .into_iter()
+        .map(|((role, function, line), value)| {
+            let f = &profile.functions[function as usize];
+            CodeSite {
+                role,
+                function: f.name.clone(),
+                file: f.file.clone(),
+                line,
+                own: !is_library(&f.name),
+                value,
+            }
+        })
+        .collect();
+    sites.sort_by(|a, b| {
+        (a.role as u8)
+            .cmp(&(b.role as u8))
+            .then(b.value.cmp(&a.value))
+            .then_with(|| (&a.function, &a.file, a.line).cmp(&(&b.function, &b.file, b.line)))
+    });
+    // An allocation site in the program's own code is its own first frame too: say it once.
+    let allocated: Vec<(String, u32)> = sites
+        .iter()
+        .filter(|s| s.role == SiteRole::AllocatedAt)
+        .map(|s| (s.function.clone(), s.line))
+        .collect();
+    sites.retain(|s| {
+        s.role != SiteRole::OwnCode || !allocated.contains(&(s.function.clone(), s.line))
+    });
+    let mut shown = [0usize; 3];
+    sites.retain(|s| {
+        shown[s.role as usize] += 1;
+        shown[s.role as usize] <= SITES_PER_ROLE
+    });
+    sites
 }

@@ -10,9 +10,10 @@ use crate::detect::growth::status;
 use crate::detect::runtime_proof::{self, leak_marks};
 use crate::detect::stack_growth::generic_stack_growth;
 use crate::detect::stack_match::{
-    anchor_name, creators, key_options, stack_fingerprint, stack_series, value_index, StackMatch,
+    anchor_name, code_sites, creators, key_options, stack_fingerprint, stack_series, value_index,
+    StackMatch,
 };
-use crate::model::{Evidence, Finding, InputSeries, NamedSeries, Profile, Status};
+use crate::model::{CreatorGroup, Evidence, Finding, InputSeries, NamedSeries, Profile, Status};
 
 pub fn measure(profile: &Profile, keys: &FrameKeys, entry: &Compiled) -> StackMatch {
     let function_matches = |patterns: &[regex::Regex]| -> Vec<Vec<bool>> {
@@ -103,6 +104,24 @@ fn present(s: &Signature, value: i64, waits: Option<[u32; 2]>) -> Option<Status>
     (enough && spread).then_some(Status::Present)
 }
 
+/// What one snapshot shows of the entry's structure when growth cannot be measured: at least
+/// `suspect_min_count`, and when asked and the dump tells, mostly started by one goroutine.
+fn suspect(s: &Signature, value: i64, creators: &[CreatorGroup]) -> Option<Status> {
+    let enough = s.suspect_min_count.is_some_and(|n| value >= n);
+    let busiest = creators
+        .iter()
+        .filter(|c| c.distinct_creators > 0)
+        .filter_map(|c| c.top_creators.first())
+        .map(|c| c.created as i64)
+        .max();
+    let one_loop = match busiest {
+        Some(made) => 2 * made >= value,
+        // Dumps without creators (debug=0 and 1, Go before 1.21) cannot tell.
+        None => true,
+    };
+    (enough && (!s.suspect_one_creator || one_loop)).then_some(Status::Suspect)
+}
+
 pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: &mut Vec<Finding>) {
     let profiles: Vec<&Profile> = group
         .members
@@ -140,15 +159,17 @@ pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: 
             &last.matched,
         );
         let growth = status(&values, s.min_growth.unwrap_or(1.0));
-        let proven = if s.proof.is_some() {
-            runtime_proof::status(last)
+        let Some(status) = (if s.proof.is_some() {
+            // A proof is a leak at any count, whatever the series did before.
+            runtime_proof::status(last).or(growth)
         } else {
-            present(s, last.value, waits)
-        };
-        let Some(status) = (match (growth, proven) {
-            (Some(Status::Growing), _) => Some(Status::Growing),
-            (_, Some(p)) => Some(p),
-            (g, None) => g,
+            match (growth, present(s, last.value, waits)) {
+                (Some(Status::Growing), _) => Some(Status::Growing),
+                (_, Some(p)) => Some(p),
+                (Some(g), None) => Some(g),
+                (None, None) if values.len() <= 2 => suspect(s, last.value, &creators),
+                (None, None) => None,
+            }
         }) else {
             continue;
         };
@@ -170,6 +191,7 @@ pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: 
                 .collect(),
             creators,
             wait_minutes: waits,
+            code: code_sites(profiles[profiles.len() - 1], &last.matched),
             ..Evidence::default()
         };
         let fingerprint = stack_fingerprint(&s.id, last);

@@ -89,6 +89,10 @@ pub fn parse(bytes: &[u8]) -> Result<Profile, FormatError> {
             let (file, line_number) = split_file_line(location);
             if p.creator_open {
                 p.creator_open = false;
+                p.goroutine.creator_line = line_number;
+                if let Some(function) = p.goroutine.created_by {
+                    builder.set_function_file(function, file);
+                }
                 continue;
             }
             if let Some((from, to)) = p.open_call.take() {
@@ -217,6 +221,7 @@ fn start<'a>(
         labels: 0,
         created_by: None,
         creator_id: None,
+        creator_line: 0,
     };
     let mut parts = inside.split(|&b| b == b',').map(trim);
     let mut state = parts.next().unwrap_or_default();

@@ -135,6 +135,11 @@ pub fn parse(bytes: &[u8], sources: &SymbolSources) -> Result<Profile, FormatErr
     }
 
     let mut warnings = Vec::new();
+    // The first mapping with a file is the main binary; its load address tells runs apart.
+    let process = mappings.as_ref().and_then(|maps| {
+        let main = maps.iter().find(|m| m.path.starts_with('/'))?;
+        super::process_identity(&main.path, "", main.start)
+    });
     let symbolizer = match mappings {
         Some(maps) => Some(Symbolizer::new(maps, sources).map_err(FormatError::new)?),
         None if sources.binary.is_some() => {
@@ -157,6 +162,7 @@ pub fn parse(bytes: &[u8], sources: &SymbolSources) -> Result<Profile, FormatErr
     ];
     let mut builder = ProfileBuilder::new(ProfileKind::Heap, sample_types, 1);
     builder.profile_mut().period = Some((ValueType::new("space", "bytes"), period as i64));
+    builder.profile_mut().process = process;
     let mut frames_of: FxHashMap<(u64, bool), Vec<u32>> = FxHashMap::default();
     let mut unresolved = 0usize;
     let mut stack = Vec::new();

@@ -64,6 +64,21 @@ impl Default for ReadOptions {
 /// of 300k stacks is ~900 MB as debug=1 text), low enough to stop a gzip bomb.
 pub const DEFAULT_MAX_INPUT_SIZE: u64 = 4 << 30;
 
+/// Who wrote a profile, from its main binary: the file name, the build id when recorded and
+/// the load address (which differs between runs of position-independent binaries).
+pub(crate) fn process_identity(file: &str, build_id: &str, start: u64) -> Option<String> {
+    let name = file.rsplit('/').next().filter(|n| !n.is_empty())?;
+    let mut identity = name.to_string();
+    if !build_id.is_empty() {
+        let short: String = build_id.chars().take(12).collect();
+        identity.push_str(&format!(" (build {short})"));
+    }
+    if start != 0 {
+        identity.push_str(&format!(" at {start:#x}"));
+    }
+    Some(identity)
+}
+
 pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
     let input_error = |e: FormatError| e.in_file(path);
     let open =

@@ -108,6 +108,12 @@ fn convert(raw: &pprof::protos::Profile, sources: &SymbolSources) -> Result<Prof
     {
         let p = builder.profile_mut();
         p.time_nanos = (raw.time_nanos != 0).then_some(raw.time_nanos);
+        // The first mapping is the main binary (pprof's convention).
+        if let Some(m) = raw.mapping.first() {
+            let file = string(m.filename, "mapping filename")?;
+            let build_id = string(m.build_id, "mapping build_id")?;
+            p.process = super::process_identity(file, build_id, m.memory_start);
+        }
         if let Some(t) = &raw.period_type {
             p.period = Some((
                 ValueType::new(string(t.ty, "period_type")?, string(t.unit, "period_type")?),

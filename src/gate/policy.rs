@@ -9,8 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::detect::Catalogue;
 use crate::detect::GENERIC_SIGNATURES;
 use crate::error::{Error, FormatError};
-use crate::model::series::input_class;
-use crate::model::{Finding, Input, ProfileClass, Status};
+use crate::model::{group_inputs, Finding, Input, Status};
 
 pub const DEFAULT_POLICY: &str = include_str!("default-policy.toml");
 
@@ -52,6 +51,8 @@ pub struct Policy {
     #[serde(default)]
     pub fail_on_receding: bool,
     #[serde(default)]
+    pub fail_on_suspect: bool,
+    #[serde(default)]
     pub thresholds: Thresholds,
     #[serde(default)]
     pub signatures: BTreeMap<String, Action>,
@@ -60,7 +61,7 @@ pub struct Policy {
 }
 
 fn default_min_snapshots() -> usize {
-    2
+    1
 }
 
 /// A calendar date, comparable.
@@ -123,26 +124,26 @@ pub enum Verdict {
 }
 
 impl Policy {
-    /// Each kind of input needs `min_snapshots` files.
+    /// Each series needs `min_snapshots` files.
     pub fn check_inputs(&self, inputs: &[Input]) -> Result<(), Error> {
-        let mut counts: Vec<(ProfileClass, usize)> = Vec::new();
-        for class in inputs.iter().filter_map(input_class) {
-            match counts.iter_mut().find(|(c, _)| *c == class) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((class, 1)),
-            }
-        }
-        if counts.is_empty() {
+        let series = group_inputs(inputs);
+        if series.is_empty() {
             return Err(Error::Usage(
                 "check needs goroutine profiles, heap profiles or heap snapshots".into(),
             ));
         }
-        for (class, n) in counts {
+        for g in series {
+            let n = g.members.len();
             if n < self.min_snapshots {
+                let process = g
+                    .process
+                    .as_ref()
+                    .map_or(String::new(), |p| format!(" of {p}"));
                 return Err(Error::Usage(format!(
-                    "check needs at least {} {} (min_snapshots in the policy); got {n}",
+                    "check needs at least {} {} {}{process} (min_snapshots in the policy); got {n}",
                     self.min_snapshots,
-                    class.plural()
+                    g.runtime.name(),
+                    g.class.plural()
                 )));
             }
         }
@@ -228,7 +229,8 @@ impl Policy {
             }
             _ => {}
         }
-        if finding.status != Status::Present {
+        // A proof, or a suspect's structure, is not growth: no growth threshold applies.
+        if !matches!(finding.status, Status::Present | Status::Suspect) {
             let first = finding.series.first().copied().unwrap_or(0);
             let last = finding.series.last().copied().unwrap_or(0);
             let growth = (last - first) as f64;
@@ -275,6 +277,11 @@ impl Policy {
             );
         }
         match action {
+            Action::Fail if finding.status == Status::Suspect && !self.fail_on_suspect => (
+                Verdict::Warn,
+                "suspect: the structure of this leak, growth not measured (fail_on_suspect = false)"
+                    .into(),
+            ),
             Action::Fail => (
                 Verdict::Fail,
                 format!("{} and new", status_word(finding.status)),
@@ -291,6 +298,7 @@ impl Policy {
 fn status_word(status: Status) -> &'static str {
     match status {
         Status::Present => "proven by one snapshot",
+        Status::Suspect => "suspect (the structure of this leak, growth not measured)",
         other => other.name(),
     }
 }
@@ -326,7 +334,7 @@ mod tests {
     fn default_policy_is_valid_and_documented() {
         let p = Policy::default_policy();
         p.validate(&Catalogue::builtin()).unwrap();
-        assert_eq!(p.min_snapshots, 2);
+        assert_eq!(p.min_snapshots, 1);
         assert_eq!(p.action("go.grpc.clientconn-not-closed"), Action::Fail);
         assert_eq!(p.action("heap.growth"), Action::Warn);
         assert!(

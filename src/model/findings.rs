@@ -14,22 +14,27 @@ pub enum Status {
     Receding,
     /// One snapshot proves it.
     Present,
+    /// One snapshot (or a series too short to show growth) has the leak's structure, as its
+    /// catalogue entry describes it; growth is not measured.
+    Suspect,
 }
 
 impl Status {
-    /// `growing`, `plateau`, `receding` or `present`, as JSON spells it.
+    /// `growing`, `plateau`, `receding`, `present` or `suspect`, as JSON spells it.
     pub fn name(self) -> &'static str {
         match self {
             Status::Growing => "growing",
             Status::Plateau => "plateau",
             Status::Receding => "receding",
             Status::Present => "present",
+            Status::Suspect => "suspect",
         }
     }
 
-    /// The name as tables show it: in capitals when the leak is active, so it stands out.
+    /// The name as tables show it: in capitals when the leak is active or suspected, so it
+    /// stands out.
     pub fn label(self) -> String {
-        if self.is_active() {
+        if self.is_active() || self == Status::Suspect {
             self.name().to_ascii_uppercase()
         } else {
             self.name().to_string()
@@ -68,6 +73,51 @@ pub struct Evidence {
     /// Shortest and longest wait of the matched goroutines in the last dump, in minutes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_minutes: Option<[u32; 2]>,
+    /// Where in the program's own code to look, with file and line: who started the goroutines,
+    /// the first frame of the program's own in their stacks, where the memory was allocated.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub code: Vec<CodeSite>,
+}
+
+/// What a code site is to a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SiteRole {
+    /// The `go` statement that started the goroutines (`created by ... file:line`).
+    CreatedBy,
+    /// The first frame of the program's own code in the stacks (not the runtime, the standard
+    /// library or a known library).
+    OwnCode,
+    /// The allocation site of heap memory: the first frame past the allocator.
+    AllocatedAt,
+}
+
+impl SiteRole {
+    /// As prose puts it before a function name.
+    pub fn words(self) -> &'static str {
+        match self {
+            SiteRole::CreatedBy => "started in",
+            SiteRole::OwnCode => "own code:",
+            SiteRole::AllocatedAt => "allocated in",
+        }
+    }
+}
+
+/// A function, file and line in the last snapshot's matched stacks, and how much of the metric
+/// runs through it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodeSite {
+    pub role: SiteRole,
+    pub function: String,
+    /// As the profile records it (a build path, or relative with `-trimpath`); empty when unknown.
+    pub file: String,
+    /// 0 when unknown.
+    pub line: u32,
+    /// The program's own code, not the runtime, a standard library or a known library: where
+    /// annotations point.
+    pub own: bool,
+    /// Goroutines or bytes behind the site in the last snapshot.
+    pub value: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -24,6 +24,8 @@ pub struct Goroutine {
     pub created_by: Option<u32>,
     /// The goroutine that ran the `go` statement (Go 1.21+ prints it).
     pub creator_id: Option<u64>,
+    /// The line of the `go` statement in the `created by` function's file (0: unknown).
+    pub creator_line: u32,
 }
 
 /// How a dump ended early.
@@ -134,6 +136,7 @@ mod tests {
             labels: 0,
             created_by: None,
             creator_id,
+            creator_line: 0,
         }
     }
 

@@ -10,7 +10,8 @@ pub mod profile;
 pub mod series;
 
 pub use findings::{
-    Creator, CreatorGroup, Evidence, Finding, NamedSeries, PathGroup, Status, Step,
+    CodeSite, Creator, CreatorGroup, Evidence, Finding, NamedSeries, PathGroup, SiteRole, Status,
+    Step,
 };
 pub use goroutines::{Goroutine, GoroutineDump, SpawnTree, Truncation};
 pub use heap_graph::HeapGraph;
@@ -18,4 +19,4 @@ pub use input::{Contents, Format, Input, Runtime};
 pub use profile::{
     Frame, Function, Labels, Profile, ProfileBuilder, ProfileKind, Sample, ValueType,
 };
-pub use series::{group_inputs, series_order, InputSeries, ProfileClass};
+pub use series::{group_inputs, series_order, unjoined, InputSeries, OrderBasis, ProfileClass};

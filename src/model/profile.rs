@@ -86,6 +86,9 @@ pub struct Profile {
     pub period: Option<(ValueType, i64)>,
     /// Capture time in nanoseconds since the Unix epoch, when the format records it.
     pub time_nanos: Option<i64>,
+    /// The process that wrote it, as far as the file tells (main binary, build id, load
+    /// address): inputs of different processes never join one series.
+    pub process: Option<String>,
     pub functions: Vec<Function>,
     pub frames: Vec<Frame>,
     stack_offsets: Vec<u32>,
@@ -166,6 +169,7 @@ impl ProfileBuilder {
                 default_sample_index,
                 period: None,
                 time_nanos: None,
+                process: None,
                 functions: Vec::new(),
                 frames: Vec::new(),
                 stack_offsets: vec![0],
@@ -220,6 +224,15 @@ impl ProfileBuilder {
         });
         self.function_ids.insert(name.into(), id);
         id
+    }
+
+    /// Records a function's source file when it was first seen without one (a `created by`
+    /// line names the function before its file).
+    pub fn set_function_file(&mut self, function: u32, file: &[u8]) {
+        let f = &mut self.profile.functions[function as usize];
+        if f.file.is_empty() && !file.is_empty() {
+            f.file = String::from_utf8_lossy(file).into_owned();
+        }
     }
 
     pub fn intern_frame(&mut self, function: u32, line: u32) -> u32 {

@@ -1,9 +1,10 @@
-//! Inputs of one process grouped into series: goroutine profiles, heap profiles and heap
-//! snapshots each form one, in time order (capture times when every input records one).
+//! Inputs grouped into series: one per runtime, kind (goroutine profiles, heap profiles, heap
+//! snapshots) and process where the files name it, each in time order by the best clock the
+//! files carry (capture times, goroutine ids, object ids, dump sequence numbers), and saying so.
 
 use serde::{Deserialize, Serialize};
 
-use super::{Input, ProfileKind};
+use super::{Input, ProfileKind, Runtime};
 
 /// What kind of input an entry reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +28,17 @@ impl ProfileClass {
         }
     }
 
+    /// The kind a name (`goroutine`, `heap`, `snapshot`) stands for.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            ProfileClass::Goroutine,
+            ProfileClass::Heap,
+            ProfileClass::Snapshot,
+        ]
+        .into_iter()
+        .find(|c| c.name() == name)
+    }
+
     /// `goroutine profile`, `heap profile` or `heap snapshot`, as prose says one.
     pub fn noun(self) -> &'static str {
         match self {
@@ -46,11 +58,134 @@ impl ProfileClass {
     }
 }
 
-/// Inputs of one kind, in time order (capture times when every input has one).
+/// What a series' time order was taken from, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OrderBasis {
+    /// Every input records its capture time (pprof protobuf).
+    CaptureTime,
+    /// The highest goroutine id of each full dump: ids only grow within a process.
+    GoroutineIds,
+    /// The highest object id of each heap snapshot: V8 ids only grow within a process.
+    ObjectIds,
+    /// jemalloc dump sequence numbers in jeprof-style names (`jeprof.PID.SEQ.i3.heap`).
+    DumpSequence,
+    /// Nothing in the files: the order given on the command line.
+    CommandLine,
+}
+
+impl OrderBasis {
+    pub fn name(self) -> &'static str {
+        match self {
+            OrderBasis::CaptureTime => "capture-time",
+            OrderBasis::GoroutineIds => "goroutine-ids",
+            OrderBasis::ObjectIds => "object-ids",
+            OrderBasis::DumpSequence => "dump-sequence",
+            OrderBasis::CommandLine => "command-line",
+        }
+    }
+
+    /// The basis a name (`capture-time`, ...) stands for.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            OrderBasis::CaptureTime,
+            OrderBasis::GoroutineIds,
+            OrderBasis::ObjectIds,
+            OrderBasis::DumpSequence,
+            OrderBasis::CommandLine,
+        ]
+        .into_iter()
+        .find(|o| o.name() == name)
+    }
+
+    /// As prose says it: "ordered by ...".
+    pub fn words(self) -> &'static str {
+        match self {
+            OrderBasis::CaptureTime => "their capture times",
+            OrderBasis::GoroutineIds => "their highest goroutine ids",
+            OrderBasis::ObjectIds => "their highest object ids",
+            OrderBasis::DumpSequence => "the dump sequence numbers in their names",
+            OrderBasis::CommandLine => "the command line: the files record no clock",
+        }
+    }
+
+    /// The clock an input carries under this basis, if it carries one.
+    fn clock(self, input: &Input) -> Option<i64> {
+        match self {
+            OrderBasis::CaptureTime => input.profile()?.time_nanos,
+            OrderBasis::GoroutineIds => {
+                let dump = input.profile()?.goroutines.as_ref()?;
+                dump.goroutines.iter().map(|g| g.id as i64).max()
+            }
+            OrderBasis::ObjectIds => input.heap()?.node_id.iter().max().map(|&id| id as i64),
+            OrderBasis::DumpSequence => dump_sequence(&input.path).map(|(_, seq)| seq as i64),
+            OrderBasis::CommandLine => None,
+        }
+    }
+}
+
+/// `(pid, sequence)` from a jeprof-style dump name: `jeprof.1234.7.i7.heap`, `prof.1234.0.f.heap`.
+pub fn dump_sequence(path: &std::path::Path) -> Option<(u64, u64)> {
+    let name = path.file_name()?.to_str()?;
+    let mut parts = name.split('.');
+    if !parts.next()?.ends_with("prof") {
+        return None;
+    }
+    let pid = parts.next()?.parse().ok()?;
+    let seq = parts.next()?.parse().ok()?;
+    Some((pid, seq))
+}
+
+/// Inputs of one kind from one process, in time order.
 pub struct InputSeries<'a> {
     pub class: ProfileClass,
+    pub runtime: Runtime,
+    /// The process the files name (main binary, build id, load address), when they do.
+    pub process: Option<String>,
     /// (index into the inputs, the input), in time order.
     pub members: Vec<(usize, &'a Input)>,
+    pub order: OrderBasis,
+    /// The command line gave the members in another order than their clock.
+    pub reordered: bool,
+}
+
+impl InputSeries<'_> {
+    /// Indexes into the inputs, in time order.
+    pub fn indexes(&self) -> Vec<usize> {
+        self.members.iter().map(|(i, _)| *i).collect()
+    }
+
+    /// What a reader of any output should know about how the series was formed.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        let n = self.members.len();
+        if n == 1 {
+            notes.push(format!(
+                "1 {}: growth cannot be measured; a finding from it is a proof or a suspect",
+                self.class.noun()
+            ));
+            return notes;
+        }
+        if self.reordered {
+            notes.push(format!(
+                "the command line gave these {} in another order; leakscope follows the clock in the files",
+                self.class.plural()
+            ));
+        } else if self.order == OrderBasis::CommandLine {
+            notes.push(format!(
+                "these {} are taken in the order of {}",
+                self.class.plural(),
+                self.order.words()
+            ));
+        }
+        if n == 2 {
+            notes.push(format!(
+                "2 {}: one step of growth, too short to tell a leak from a busy moment",
+                self.class.plural()
+            ));
+        }
+        notes
+    }
 }
 
 /// Which kind of series an input belongs to; `None` for profiles no signature reads (CPU, ...).
@@ -65,39 +200,105 @@ pub fn input_class(input: &Input) -> Option<ProfileClass> {
     }
 }
 
+/// The process an input names: its profile's main binary, or a jeprof-style name's pid.
+fn process_of(input: &Input) -> Option<String> {
+    match input.profile().and_then(|p| p.process.clone()) {
+        Some(process) => Some(process),
+        None => dump_sequence(&input.path).map(|(pid, _)| format!("pid {pid}")),
+    }
+}
+
+/// The inputs grouped into series: one per runtime, kind and process. An input whose file names
+/// no process joins the one series of its runtime and kind that does, if there is exactly one.
 pub fn group_inputs(inputs: &[Input]) -> Vec<InputSeries<'_>> {
     let mut out: Vec<InputSeries> = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
         let Some(class) = input_class(input) else {
             continue;
         };
-        match out.iter_mut().find(|g| g.class == class) {
+        let process = process_of(input);
+        match out
+            .iter_mut()
+            .find(|g| g.class == class && g.runtime == input.runtime && g.process == process)
+        {
             Some(g) => g.members.push((i, input)),
             None => out.push(InputSeries {
                 class,
+                runtime: input.runtime,
+                process,
                 members: vec![(i, input)],
+                order: OrderBasis::CommandLine,
+                reordered: false,
             }),
         }
     }
-    for g in &mut out {
-        let times: Option<Vec<i64>> = g
-            .members
-            .iter()
-            .map(|(_, i)| i.profile().and_then(|p| p.time_nanos))
+    // Files that name no process join the one named process of their kind.
+    let mut k = 0;
+    while k < out.len() {
+        let g = &out[k];
+        let named: Vec<usize> = (0..out.len())
+            .filter(|&j| {
+                out[j].process.is_some() && out[j].class == g.class && out[j].runtime == g.runtime
+            })
             .collect();
-        if let Some(times) = times {
-            let mut order: Vec<usize> = (0..g.members.len()).collect();
-            order.sort_by_key(|&k| times[k]);
-            g.members = order.into_iter().map(|k| g.members[k]).collect();
+        if g.process.is_none() && named.len() == 1 {
+            let members = out.remove(k).members;
+            let target = named[0] - usize::from(named[0] > k);
+            out[target].members.extend(members);
+            out[target].members.sort_by_key(|(i, _)| *i);
+        } else {
+            k += 1;
         }
     }
+    for g in &mut out {
+        order_by_clock(g);
+    }
     out
+}
+
+/// Puts a series in time order by the best clock every member carries.
+fn order_by_clock(g: &mut InputSeries<'_>) {
+    if g.members.len() < 2 {
+        return;
+    }
+    for basis in [
+        OrderBasis::CaptureTime,
+        OrderBasis::GoroutineIds,
+        OrderBasis::ObjectIds,
+        OrderBasis::DumpSequence,
+    ] {
+        let clocks: Option<Vec<i64>> = g.members.iter().map(|(_, i)| basis.clock(i)).collect();
+        if let Some(clocks) = clocks {
+            let mut order: Vec<usize> = (0..g.members.len()).collect();
+            order.sort_by_key(|&k| clocks[k]);
+            g.reordered = order.iter().enumerate().any(|(at, &k)| at != k);
+            g.members = order.into_iter().map(|k| g.members[k]).collect();
+            g.order = basis;
+            return;
+        }
+    }
+}
+
+/// Inputs that join no series, each with the reason.
+pub fn unjoined(inputs: &[Input]) -> Vec<(usize, String)> {
+    inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, input)| input_class(input).is_none())
+        .map(|(i, input)| {
+            let kind = match input.kind_name() {
+                "other" => "CPU, mutex, block and other",
+                kind => kind,
+            };
+            (i, format!("no leak signature reads {kind} profiles"))
+        })
+        .collect()
 }
 
 /// The inputs of each kind, in the time order the findings use: (kind, indexes into `inputs`).
 pub fn series_order(inputs: &[Input]) -> Vec<(ProfileClass, Vec<usize>)> {
     group_inputs(inputs)
         .into_iter()
-        .map(|g| (g.class, g.members.iter().map(|(i, _)| *i).collect()))
+        .map(|g| (g.class, g.indexes()))
         .collect()
 }

@@ -1,6 +1,70 @@
-//! Catalogue prose as outputs print it.
+//! Catalogue prose and the account of how inputs formed series, as outputs print them.
+
+use crate::model::{CodeSite, OrderBasis, ProfileClass};
+use crate::output::schema::{Grouping, InputInfo};
 
 /// Catalogue text is wrapped in its TOML; tables, annotations and reports wrap it themselves.
 pub fn one_paragraph(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Which inputs formed which series, how they were ordered, and the inputs left out: one line
+/// each, as every output states them before its findings.
+pub fn grouping_lines(grouping: &Grouping, inputs: &[InputInfo]) -> Vec<String> {
+    let path = |i: usize| inputs.get(i).map_or("?", |x| x.path.as_str());
+    let mut lines = Vec::new();
+    for s in &grouping.series {
+        let class = ProfileClass::from_name(s.kind);
+        let noun = match (s.inputs.len(), class) {
+            (1, Some(c)) => c.noun(),
+            (_, Some(c)) => c.plural(),
+            _ => s.kind,
+        };
+        let process = s
+            .process
+            .as_ref()
+            .map_or(String::new(), |p| format!(" of {p}"));
+        let files: Vec<&str> = s.inputs.iter().map(|&i| path(i)).collect();
+        let order = if s.inputs.len() > 1 && s.ordered_by != "command-line" {
+            format!(
+                ", ordered by {}",
+                OrderBasis::from_name(s.ordered_by).map_or(s.ordered_by, |o| o.words())
+            )
+        } else {
+            String::new()
+        };
+        lines.push(format!(
+            "Series: {} {noun}{process}: {}{order}",
+            s.runtime,
+            files.join(", ")
+        ));
+        lines.extend(s.notes.iter().map(|n| format!("  note: {n}")));
+    }
+    for u in &grouping.unjoined {
+        lines.push(format!("Not in any series: {}: {}", u.path, u.reason));
+    }
+    lines
+}
+
+/// How long matched goroutines had waited, from the shortest and longest wait in minutes (Go
+/// prints waits only from one minute on).
+pub fn wait_span([lo, hi]: [u32; 2]) -> String {
+    match (lo, hi) {
+        (_, 0) => "less than a minute".to_string(),
+        (_, 1) if lo == hi => "1 minute".to_string(),
+        _ if lo == hi => format!("{hi} minutes"),
+        (0, 1) => "up to a minute".to_string(),
+        (0, _) => format!("up to {hi} minutes"),
+        _ => format!("{lo} to {hi} minutes"),
+    }
+}
+
+/// A code site as one line: `own code: main.handle at app/main.go:46`.
+pub fn site_line(site: &CodeSite, function: &str) -> String {
+    let place = match (site.file.is_empty(), site.line) {
+        (true, _) => String::new(),
+        (false, 0) => format!(" at {}", site.file),
+        (false, line) => format!(" at {}:{line}", site.file),
+    };
+    format!("{} {function}{place}", site.role.words())
 }

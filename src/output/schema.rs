@@ -8,8 +8,8 @@ use crate::analysis::dominators::Retention;
 use crate::analysis::snapshot_diff::{ClassSeriesRow, ComparisonRow, LeakRow, ObjectRow};
 use crate::analysis::AnalysedSnapshot;
 use crate::analysis::{aggregate::Row, diff::DiffRow, series::SeriesRow, GroupBy, Measure};
-use crate::model::Input;
 use crate::model::PathGroup;
+use crate::model::{group_inputs, unjoined, Input};
 
 pub const SCHEMA: &str = "leakscope/1";
 
@@ -252,11 +252,80 @@ pub struct RetainersReport {
     pub path_count: usize,
 }
 
+/// One series the findings were judged on: which inputs formed it, in which order and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesInfo {
+    /// `goroutine`, `heap` or `snapshot`.
+    pub kind: &'static str,
+    pub runtime: &'static str,
+    /// The process the files name (main binary, build id, load address), when they do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process: Option<String>,
+    /// Indexes into `inputs`, in time order.
+    pub inputs: Vec<usize>,
+    /// What the order was taken from: `capture-time`, `goroutine-ids`, `object-ids`,
+    /// `dump-sequence` or `command-line`.
+    pub ordered_by: &'static str,
+    /// What a reader should know: one snapshot, an order that differs from the command line.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// An input that joins no series, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnjoinedInput {
+    pub input: usize,
+    pub path: String,
+    pub reason: String,
+}
+
+/// How a run's inputs formed series: what `scan`, `check` and `report` say before any finding.
+#[derive(Debug, Clone, Serialize)]
+pub struct Grouping {
+    pub series: Vec<SeriesInfo>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unjoined: Vec<UnjoinedInput>,
+}
+
+impl Grouping {
+    pub fn of(inputs: &[Input]) -> Self {
+        Grouping {
+            series: group_inputs(inputs)
+                .iter()
+                .map(|g| SeriesInfo {
+                    kind: g.class.name(),
+                    runtime: g.runtime.name(),
+                    process: g.process.clone(),
+                    inputs: g.indexes(),
+                    ordered_by: g.order.name(),
+                    notes: g.notes(),
+                })
+                .collect(),
+            unjoined: unjoined(inputs)
+                .into_iter()
+                .map(|(input, reason)| UnjoinedInput {
+                    input,
+                    path: inputs[input].path.display().to_string(),
+                    reason,
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether some series rests on a single snapshot.
+    pub fn has_single_snapshot(&self) -> bool {
+        self.series.iter().any(|s| s.inputs.len() == 1)
+    }
+}
+
 /// `scan`: the inputs as given and what the catalogue and generic growth found in them.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanReport {
     pub schema: &'static str,
     pub inputs: Vec<InputInfo>,
+    /// Which inputs formed which series, and in what order.
+    #[serde(flatten)]
+    pub grouping: Grouping,
     /// Ids of the signatures that were checked (built-in and `--rules`).
     pub signatures_checked: Vec<String>,
     pub findings: Vec<crate::model::Finding>,
@@ -294,6 +363,8 @@ pub struct CheckReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
     pub inputs: Vec<InputInfo>,
+    #[serde(flatten)]
+    pub grouping: Grouping,
     pub signatures_checked: Vec<String>,
     pub findings: Vec<JudgedFinding>,
 }

@@ -81,3 +81,23 @@ pub fn expect_input_error(args: &[&str], file: &str) -> String {
     );
     stderr
 }
+
+/// Runs a command on `files` with `--format json`, expecting exit code 0 or 1 (a finding is not
+/// a failure to run); returns the exit code and the report.
+pub fn run_json(command: &str, files: &[String], extra: &[&str]) -> (i32, Value) {
+    let mut args: Vec<&str> = vec![command];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(extra);
+    args.extend(["--format", "json"]);
+    let out = run(&args);
+    let code = out.status.code().expect("exited");
+    assert!(
+        code == 0 || code == 1,
+        "leakscope {args:?} failed ({code}): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        code,
+        serde_json::from_slice(&out.stdout).expect("valid JSON"),
+    )
+}

@@ -1,6 +1,6 @@
 //! GitHub Actions workflow commands: annotations on the run, then the verdict.
 
-use super::{headline, verdict_line};
+use super::{headline, located_sites, verdict_line};
 use crate::gate::Verdict;
 use crate::output::prose::one_paragraph;
 use crate::output::schema::CheckReport;
@@ -35,8 +35,15 @@ pub fn github(r: &CheckReport) -> String {
             f.finding.fingerprint,
             one_paragraph(&f.finding.fix)
         );
+        // The annotation sits on the program's own line when the profile names one.
+        let place = located_sites(f)
+            .into_iter()
+            .find(|s| s.own)
+            .map_or(String::new(), |s| {
+                format!("file={},line={},", github_escape(&s.file, true), s.line)
+            });
         out.push_str(&format!(
-            "::{command} title={}::{}\n",
+            "::{command} {place}title={}::{}\n",
             github_escape(&title, true),
             github_escape(&message, false)
         ));

@@ -3,11 +3,24 @@
 use super::{series_text, verdict_line, verdict_word};
 use crate::gate::Verdict;
 use crate::output::markdown::{code_span, escape_text};
-use crate::output::prose::one_paragraph;
+use crate::output::prose::{grouping_lines, one_paragraph};
 use crate::output::schema::CheckReport;
 
 pub fn markdown(r: &CheckReport) -> String {
     let mut out = format!("### {}\n\n", escape_text(&verdict_line(r)));
+    let grouping = grouping_lines(&r.grouping, &r.inputs);
+    for line in &grouping {
+        let item = line
+            .strip_prefix("  ")
+            .map_or(format!("- {}", escape_text(line)), |note| {
+                format!("  - {}", escape_text(note))
+            });
+        out.push_str(&item);
+        out.push('\n');
+    }
+    if !grouping.is_empty() {
+        out.push('\n');
+    }
     if r.findings.is_empty() {
         out.push_str(&format!(
             "{} signatures checked on {} inputs; nothing found.\n",

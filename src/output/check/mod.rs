@@ -17,7 +17,23 @@ pub use text::text;
 use super::values::join_values;
 use crate::detect::GENERIC_SIGNATURES;
 use crate::gate::Verdict;
+use crate::model::{CodeSite, SiteRole};
 use crate::output::schema::{CheckReport, JudgedFinding};
+
+/// The code sites that name a file and line, the program's own code first (its first own
+/// frame before the `go` statement or allocation site): where annotations and code-scanning
+/// results point.
+fn located_sites(f: &JudgedFinding) -> Vec<&CodeSite> {
+    let mut sites: Vec<&CodeSite> = f
+        .finding
+        .evidence
+        .code
+        .iter()
+        .filter(|s| !s.file.is_empty() && s.line > 0)
+        .collect();
+    sites.sort_by_key(|s| (!s.own, s.role != SiteRole::OwnCode));
+    sites
+}
 
 fn series_text(f: &JudgedFinding) -> String {
     join_values(&f.finding.series, &f.finding.unit)

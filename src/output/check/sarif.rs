@@ -2,11 +2,11 @@
 
 use serde_json::{json, Value};
 
-use super::{checked_ids, headline};
+use super::{checked_ids, headline, located_sites};
 use crate::detect::Catalogue;
 use crate::gate::Verdict;
 use crate::output::prose::one_paragraph;
-use crate::output::schema::CheckReport;
+use crate::output::schema::{CheckReport, JudgedFinding};
 
 /// A relative path as a URI reference: forward slashes, reserved characters escaped.
 fn uri_reference(path: &str) -> String {
@@ -20,6 +20,22 @@ fn uri_reference(path: &str) -> String {
         }
     }
     out
+}
+
+/// The code sites with a file and line, own code first, as SARIF locations.
+fn source_locations(f: &JudgedFinding) -> Vec<Value> {
+    located_sites(f)
+        .into_iter()
+        .map(|s| {
+            json!({
+                "physicalLocation": {
+                    "artifactLocation": {"uri": uri_reference(&s.file)},
+                    "region": {"startLine": s.line},
+                },
+                "message": {"text": format!("{} {}", s.role.words(), s.function)},
+            })
+        })
+        .collect()
 }
 
 /// SARIF 2.1.0: one result per finding; rules carry the catalogue's title, explanation and fix.
@@ -69,15 +85,37 @@ pub fn sarif(r: &CheckReport, catalogue: &Catalogue) -> String {
                 .and_then(|&i| r.inputs.get(i))
                 .map(|i| i.path.as_str())
                 .unwrap_or("");
+            let profile = json!({
+                "physicalLocation": {"artifactLocation": {"uri": uri_reference(last_input)}},
+                "message": {"text": "the profile that shows it"},
+            });
+            // Code-scanning views point at the first line of the program's own code; the
+            // other sites and the profile itself go along as related locations.
+            // A result sits on the program's own line; library code and the profile follow.
+            let mut sites = source_locations(f);
+            let own = located_sites(f).first().is_some_and(|s| s.own);
+            let locations = if own {
+                let primary = sites.remove(0);
+                sites.push(profile);
+                vec![primary]
+            } else {
+                vec![profile]
+            };
             let mut result = json!({
                 "ruleId": f.finding.signature,
                 "ruleIndex": ids.iter().position(|id| *id == f.finding.signature),
                 "level": level,
                 "message": {"text": format!("{}. {}", headline(f), f.reason)},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri_reference(last_input)}}}],
+                "locations": locations,
                 "partialFingerprints": {"leakscope/v1": f.finding.fingerprint},
                 "properties": {"status": f.finding.status, "series": f.finding.series, "metric": f.finding.metric},
             });
+            if !sites.is_empty() {
+                for (id, site) in sites.iter_mut().enumerate() {
+                    site["id"] = json!(id);
+                }
+                result["relatedLocations"] = json!(sites);
+            }
             if r.baseline.is_some() {
                 result["baselineState"] = json!(if f.known { "unchanged" } else { "new" });
             }

@@ -2,12 +2,16 @@
 
 use super::{headline, verdict_line, verdict_word};
 use crate::gate::Verdict;
-use crate::output::prose::one_paragraph;
+use crate::output::prose::{grouping_lines, one_paragraph, site_line};
 use crate::output::schema::CheckReport;
 
 pub fn text(r: &CheckReport) -> String {
     let mut out = verdict_line(r);
     out.push('\n');
+    for line in grouping_lines(&r.grouping, &r.inputs) {
+        out.push_str(&line);
+        out.push('\n');
+    }
     for f in &r.findings {
         out.push_str(&format!(
             "{:<4} {}\n     {}; fingerprint {}\n",
@@ -17,6 +21,9 @@ pub fn text(r: &CheckReport) -> String {
             f.finding.fingerprint
         ));
         if f.verdict != Verdict::Pass {
+            for site in &f.finding.evidence.code {
+                out.push_str(&format!("     {}\n", site_line(site, &site.function)));
+            }
             out.push_str(&format!("     Fix: {}\n", one_paragraph(&f.finding.fix)));
         }
     }

@@ -21,7 +21,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inl
      script-src 'unsafe-inline'; img-src data:; frame-src data:";
 
 const STYLE: &str = r#"
-:root { --leak: #b3261e; --ok: #1e7b34; --muted: #5f6368; --line: #dadce0; }
+:root { --leak: #b3261e; --ok: #1e7b34; --suspect: #a05a00; --muted: #5f6368; --line: #dadce0; }
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto;
   max-width: 1180px; padding: 1.5rem; color: #202124; }
 h1 { font-size: 1.6rem; margin: 0 0 .2rem; }
@@ -32,10 +32,13 @@ pre { background: #f6f8fa; padding: .6rem .8rem; overflow-x: auto; white-space: 
 .meta, .note { color: var(--muted); }
 .verdict { border-left: 6px solid var(--ok); background: #e6f4ea; padding: .6rem 1rem; }
 .verdict.leak { border-color: var(--leak); background: #fce8e6; }
+.verdict.suspect { border-color: var(--suspect); background: #fef7e0; }
 .verdict h2 { border: 0; margin: .2rem 0; }
+.verdict .note { margin: .1rem 0; }
 .status { display: inline-block; border-radius: 3px; padding: 0 .4rem; font-size: .8rem;
   font-weight: 600; text-transform: uppercase; color: #fff; background: var(--muted); }
 .status.growing, .status.present { background: var(--leak); }
+.status.suspect { background: var(--suspect); }
 .finding { border: 1px solid var(--line); border-radius: 6px; padding: .2rem 1rem 1rem;
   margin: 1rem 0; }
 table { border-collapse: collapse; margin: .6rem 0; }
@@ -120,6 +123,8 @@ pub fn render(p: &Postmortem) -> String {
 fn verdict(out: &mut String, p: &Postmortem) {
     let class = if p.has_active_leak() {
         "verdict leak"
+    } else if p.suspects() > 0 {
+        "verdict suspect"
     } else {
         "verdict"
     };
@@ -127,6 +132,9 @@ fn verdict(out: &mut String, p: &Postmortem) {
         "<section id=\"verdict\" class=\"{class}\">\n<h2>{}</h2>\n",
         html(&p.headline())
     ));
+    for line in &p.grouping {
+        out.push_str(&format!("<p class=\"note\">{}</p>\n", html(line.trim())));
+    }
     if !p.findings.is_empty() {
         out.push_str("<ul>\n");
         for (n, f) in p.findings.iter().enumerate() {

@@ -22,6 +22,16 @@ pub fn render(p: &Postmortem) -> String {
         env!("CARGO_PKG_VERSION")
     ));
     out.push_str(&format!("## Verdict: {}\n\n", escape_text(&p.headline())));
+    for line in &p.grouping {
+        let item = match line.strip_prefix("  ") {
+            Some(note) => format!("  - {}\n", escape_text(note)),
+            None => format!("- {}\n", escape_text(line)),
+        };
+        out.push_str(&item);
+    }
+    if !p.grouping.is_empty() {
+        out.push('\n');
+    }
     for f in &p.findings {
         out.push_str(&format!(
             "- **{}** {}\n",

@@ -15,7 +15,8 @@ use crate::detect::value_index;
 use crate::model::Input;
 use crate::model::ProfileClass;
 use crate::model::{series_order, Finding, Status};
-use crate::output::schema::{HeapTopReport, InputInfo, TopReport};
+use crate::output::prose::{grouping_lines, wait_span};
+use crate::output::schema::{Grouping, HeapTopReport, InputInfo, TopReport};
 use crate::output::values::{format_delta, format_value};
 use crate::output::{tables, Style, TextTable};
 
@@ -36,6 +37,8 @@ pub struct Postmortem {
     pub signatures_checked: usize,
     pub findings: Vec<Finding>,
     pub series: Vec<SeriesSection>,
+    /// Which inputs formed which series, in what order, with what a reader should know.
+    pub grouping: Vec<String>,
     /// Shell commands that reproduce the report and look further.
     pub reproduce: Vec<String>,
 }
@@ -91,6 +94,7 @@ impl Postmortem {
         let infos: Vec<InputInfo> = inputs.iter().map(InputInfo::of).collect();
         let reproduce = reproduce(invocation, &infos, &series, &findings);
         Postmortem {
+            grouping: grouping_lines(&Grouping::of(inputs), &infos),
             file_sizes: inputs
                 .iter()
                 .map(|i| std::fs::metadata(&i.path).ok().map(|m| m.len()))
@@ -124,6 +128,15 @@ impl Postmortem {
                 "Leak found: {active} {} growing or proven",
                 if active == 1 { "finding" } else { "findings" }
             )
+        } else if let Some(n) = Some(self.suspects()).filter(|&n| n > 0) {
+            format!(
+                "Leak suspected: {n} {} the structure of a known leak; growth is not measured",
+                if n == 1 {
+                    "finding has"
+                } else {
+                    "findings have"
+                }
+            )
         } else if !self.findings.is_empty() {
             "No active leak: what grew earlier has stopped or gone back down".into()
         } else {
@@ -132,6 +145,14 @@ impl Postmortem {
                 self.scope()
             )
         }
+    }
+
+    /// Findings with a leak's structure but no measured growth.
+    pub fn suspects(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.status == Status::Suspect)
+            .count()
     }
 
     /// `3 inputs, 11 signatures`: what was read and checked.
@@ -154,6 +175,13 @@ impl Postmortem {
                 "{what}: proven by one snapshot, {} {}.",
                 format_value(last, &f.unit),
                 f.metric
+            ),
+            Status::Suspect => format!(
+                "{what}: suspect, {} {} in the {}snapshot, the structure of this leak; \
+                 growth is not measured.",
+                format_value(last, &f.unit),
+                f.metric,
+                if f.series.len() > 1 { "last " } else { "" }
             ),
             status => {
                 let mut s = format!(
@@ -179,15 +207,11 @@ impl Postmortem {
     pub fn notes(f: &Finding) -> Vec<String> {
         let e = &f.evidence;
         e.wait_minutes
-            .map(|[lo, hi]| {
-                let span = match (lo, hi) {
-                    (_, 1) if lo == hi => "1 minute".to_string(),
-                    _ if lo == hi => format!("{hi} minutes"),
-                    (0, 1) => "up to a minute".to_string(),
-                    (0, _) => format!("up to {hi} minutes"),
-                    _ => format!("{lo} to {hi} minutes"),
-                };
-                format!("The matched goroutines had been waiting for {span} in the last dump.")
+            .map(|waits| {
+                format!(
+                    "The matched goroutines had been waiting for {} in the last dump.",
+                    wait_span(waits)
+                )
             })
             .into_iter()
             .chain(e.hints.iter().cloned())

@@ -2,9 +2,9 @@
 
 use super::retainers::{path_lines, path_summary};
 use super::{describe_input, warnings, STACK_LINES};
-use crate::model::Finding;
+use crate::model::{Finding, Status};
 use crate::output::names::{display_key, short_function, stack_lines};
-use crate::output::prose::one_paragraph;
+use crate::output::prose::{grouping_lines, one_paragraph, site_line, wait_span};
 use crate::output::schema::ScanReport;
 use crate::output::values::{format_delta, join_values};
 use crate::output::{Style, TextTable};
@@ -12,6 +12,7 @@ use crate::output::{Style, TextTable};
 /// `scan`: a summary table of the findings, then one table of evidence per finding.
 pub fn scan(report: &ScanReport, style: &Style) -> Vec<TextTable> {
     let mut heading: Vec<String> = report.inputs.iter().map(describe_input).collect();
+    heading.extend(grouping_lines(&report.grouping, &report.inputs));
     heading.push(format!(
         "{} signatures checked, {} findings",
         report.signatures_checked.len(),
@@ -39,10 +40,13 @@ pub fn scan(report: &ScanReport, style: &Style) -> Vec<TextTable> {
         summary
             .notes
             .push("No known leak signature and no steady growth in these inputs.".into());
-    } else if report.has_active_leak() {
+    } else if report.has_active_leak()
+        || report.findings.iter().any(|f| f.status == Status::Suspect)
+    {
         summary.notes.push(
-            "GROWING: grew at the last step; PRESENT: proven by one snapshot; plateau: grew, then \
-             stopped (residue of a fixed leak); receding: went back down."
+            "GROWING: grew at the last step; PRESENT: proven by one snapshot; SUSPECT: the \
+             structure of a known leak, growth not measured; plateau: grew, then stopped (residue \
+             of a fixed leak); receding: went back down."
                 .into(),
         );
     }
@@ -75,11 +79,18 @@ fn finding(f: &Finding, report: &ScanReport, style: &Style) -> TextTable {
             .collect();
         paths.join(", ")
     };
+    let step = if f.series.len() > 1 {
+        format!(
+            " ({} per step)",
+            format_delta(f.growth_per_step.round() as i64, &f.unit)
+        )
+    } else {
+        String::new()
+    };
     heading.push(format!(
-        "{}: {} ({} per step) over {}; fingerprint {}",
+        "{}: {}{step} over {}; fingerprint {}",
         f.metric,
         join_values(&f.series, &f.unit),
-        format_delta(f.growth_per_step.round() as i64, &f.unit),
         inputs,
         f.fingerprint
     ));
@@ -129,10 +140,17 @@ fn finding(f: &Finding, report: &ScanReport, style: &Style) -> TextTable {
             g.objects.to_string(),
         ]);
     }
+    for site in &e.code {
+        rows.push(vec![
+            site_line(site, &display_key(&site.function, style.full_names)),
+            join_values(&[site.value], &f.unit),
+        ]);
+    }
     let mut notes = Vec::new();
-    if let Some([lo, hi]) = e.wait_minutes {
+    if let Some(waits) = e.wait_minutes {
         notes.push(format!(
-            "Waiting for {lo} to {hi} minutes in the last goroutine dump."
+            "Waiting for {} in the last goroutine dump.",
+            wait_span(waits)
         ));
     }
     notes.extend(e.hints.iter().cloned());

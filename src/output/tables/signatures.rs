@@ -1,7 +1,8 @@
 //! `signatures list` and `signatures show`: the catalogue as a table, as text and as the
 //! Markdown of docs/signatures.md.
 
-use crate::detect::{Catalogue, Signature};
+use crate::detect::{unit_of, Catalogue, Signature};
+use crate::output::values::format_value;
 use crate::output::TextTable;
 
 /// `signatures list`.
@@ -146,7 +147,25 @@ pub fn signature_markdown(s: &Signature) -> String {
         ));
     }
     if s.proof.is_some() {
-        out.push_str("- One snapshot is proof\n");
+        out.push_str("- One snapshot is proof, at any count\n");
+    }
+    if let Some(n) = s.suspect_min_count {
+        let amount = match unit_of(&s.metric) {
+            "bytes" => format_value(n, "bytes"),
+            unit => format!("{n} {unit}"),
+        };
+        let mut rule = format!("- Suspect from one snapshot (or two) with at least {amount}");
+        if s.suspect_one_creator {
+            rule.push_str(", most started by one goroutine when the dump records creators");
+        }
+        if !s.suspect_orphaned_from.is_empty() {
+            rule.push_str(&format!(
+                " that no {} refers to",
+                s.suspect_orphaned_from.join(" or ")
+            ));
+        }
+        out.push_str(&rule);
+        out.push('\n');
     }
     out.push_str(&format!(
         "\n{}\n\n**Fix.** {}\n\n",
