@@ -31,7 +31,10 @@ pub fn generic_stack_growth(
             _ => stack.rsplit(';').next().unwrap_or("").to_string(),
         }
     };
-    let mut rows: FxHashMap<String, Vec<i64>> = FxHashMap::default();
+    // Rows by key; the row of each stack of the last snapshot is kept for the evidence.
+    let mut row_of_key: FxHashMap<String, usize> = FxHashMap::default();
+    let mut rows: Vec<(String, Vec<i64>)> = Vec::new();
+    let mut last_rows: Vec<(u32, usize)> = Vec::new();
     for (step, ((profile, keys), explained)) in profiles.iter().zip(keys).zip(explained).enumerate()
     {
         let index = value_index(profile);
@@ -43,7 +46,14 @@ pub fn generic_stack_growth(
             if key.is_empty() {
                 continue;
             }
-            rows.entry(key).or_insert_with(|| vec![0; n])[step] += profile.values(i)[index];
+            let row = *row_of_key.entry(key).or_insert_with_key(|key| {
+                rows.push((key.clone(), vec![0; n]));
+                rows.len() - 1
+            });
+            rows[row].1[step] += profile.values(i)[index];
+            if step == n - 1 {
+                last_rows.push((sample.stack, row));
+            }
         }
     }
     let first_total: i64 = {
@@ -59,16 +69,17 @@ pub fn generic_stack_growth(
             (1 << 20) as f64 + first_total.max(0) as f64 / 20.0,
         ),
     };
-    let mut growing: Vec<(String, Vec<i64>)> = rows
-        .into_iter()
-        .filter(|(_, v)| {
+    let mut growing: Vec<usize> = (0..rows.len())
+        .filter(|&r| {
+            let v = &rows[r].1;
             v.windows(2).all(|w| w[1] > w[0]) && (v[n - 1] - v[0]) as f64 >= min_growth
         })
         .collect();
-    growing.sort_by(|a, b| {
-        (b.1[n - 1] - b.1[0])
-            .cmp(&(a.1[n - 1] - a.1[0]))
-            .then_with(|| a.0.cmp(&b.0))
+    let growth = |r: usize| rows[r].1[n - 1] - rows[r].1[0];
+    growing.sort_by(|&a, &b| {
+        growth(b)
+            .cmp(&growth(a))
+            .then_with(|| rows[a].0.cmp(&rows[b].0))
     });
     growing.truncate(5);
     // The evidence comes from the last snapshot's stacks of each row: who started them, and
@@ -78,16 +89,16 @@ pub fn generic_stack_growth(
         .iter()
         .map(|_| FixedBitSet::with_capacity(last.stack_count()))
         .collect();
-    for sample in &last.samples {
-        if explained[n - 1].contains(sample.stack as usize) {
-            continue;
-        }
-        let key = row_key(last, last_keys, sample.stack);
-        if let Some(row) = growing.iter().position(|(k, _)| *k == key) {
-            matched[row].insert(sample.stack as usize);
+    for (stack, row) in last_rows {
+        if let Some(at) = growing.iter().position(|&r| r == row) {
+            matched[at].insert(stack as usize);
         }
     }
-    for ((key, values), matched) in growing.into_iter().zip(&matched) {
+    let mut rows: Vec<Option<(String, Vec<i64>)>> = rows.into_iter().map(Some).collect();
+    let growing = growing
+        .iter()
+        .map(|&r| rows[r].take().expect("each row once"));
+    for ((key, values), matched) in growing.zip(&matched) {
         let mut f = generic_finding(id, metric, &key, values, indexes);
         let (creators, waits) = creators(last, last_keys, matched);
         f.evidence.creators = creators;

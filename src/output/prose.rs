@@ -1,6 +1,6 @@
 //! Catalogue prose and the account of how inputs formed series, as outputs print them.
 
-use crate::model::{CodeSite, OrderBasis, ProfileClass};
+use crate::model::{CodeSite, OrderBasis, ProfileClass, SiteRole};
 use crate::output::schema::{Grouping, InputInfo};
 
 /// Catalogue text is wrapped in its TOML; tables, annotations and reports wrap it themselves.
@@ -59,12 +59,30 @@ pub fn wait_span([lo, hi]: [u32; 2]) -> String {
     }
 }
 
+/// A code site's file and line, as far as the profile records them: `app/main.go:46`.
+pub fn site_place(site: &CodeSite) -> String {
+    match (site.file.is_empty(), site.line) {
+        (true, _) => "not recorded".to_string(),
+        (false, 0) => site.file.clone(),
+        (false, line) => format!("{}:{line}", site.file),
+    }
+}
+
+/// What a code site is, as a table's first column says it.
+pub fn site_role(site: &CodeSite) -> &'static str {
+    match site.role {
+        SiteRole::CreatedBy => "go statement",
+        SiteRole::OwnCode => "own code",
+        SiteRole::AllocatedAt => "allocation site",
+    }
+}
+
 /// A code site as one line: `own code: main.handle at app/main.go:46`.
 pub fn site_line(site: &CodeSite, function: &str) -> String {
-    let place = match (site.file.is_empty(), site.line) {
-        (true, _) => String::new(),
-        (false, 0) => format!(" at {}", site.file),
-        (false, line) => format!(" at {}:{line}", site.file),
+    let place = if site.file.is_empty() {
+        String::new()
+    } else {
+        format!(" at {}", site_place(site))
     };
     format!("{} {function}{place}", site.role.words())
 }

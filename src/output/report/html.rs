@@ -12,6 +12,7 @@ use super::{
 use crate::model::{Finding, NamedSeries, Status};
 use crate::output::escape::markup as html;
 use crate::output::names::short_function;
+use crate::output::prose::{site_place, site_role};
 use crate::output::tables::path_lines;
 use crate::output::values::{format_bytes, format_delta, format_time, format_value};
 use crate::output::TextTable;
@@ -202,6 +203,7 @@ fn finding(out: &mut String, p: &Postmortem, n: usize, f: &Finding) {
     }
     evidence_table(out, p, f, &labels);
     creators(out, f);
+    code_sites(out, f);
     retainers(out, f);
     for note in Postmortem::notes(f) {
         out.push_str(&format!("<p>{}</p>\n", html(&note)));
@@ -342,6 +344,30 @@ fn creators(out: &mut String, f: &Finding) {
         ));
     }
     more_row(out, groups.len(), CREATORS_PER_FINDING, "creators", 3);
+    out.push_str("</table>\n");
+}
+
+/// Where the program's own code is: the `go` statements, the first own frames, the
+/// allocation sites, each with file and line.
+fn code_sites(out: &mut String, f: &Finding) {
+    let sites = &f.evidence.code;
+    if sites.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<h4>In the code (last snapshot)</h4>\n<table>\n<tr><th>where</th><th>function</th>\
+         <th>file:line</th><th class=\"num\">value</th></tr>\n",
+    );
+    for site in sites {
+        out.push_str(&format!(
+            "<tr><td>{}{}</td><td><code>{}</code></td><td><code>{}</code></td><td class=\"num\">{}</td></tr>\n",
+            html(site_role(site)),
+            if site.own { "" } else { " (library)" },
+            html(&site.function),
+            html(&site_place(site)),
+            html(&format_value(site.value, &f.unit))
+        ));
+    }
     out.push_str("</table>\n");
 }
 

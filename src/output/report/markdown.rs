@@ -10,6 +10,7 @@ use crate::model::Finding;
 use crate::output::escape::markup as html;
 use crate::output::markdown::{code_span, escape_text};
 use crate::output::names::short_function;
+use crate::output::prose::{site_place, site_role};
 use crate::output::tables::path_lines;
 use crate::output::values::{format_bytes, format_delta, format_time, format_value};
 
@@ -197,6 +198,31 @@ fn finding(out: &mut String, p: &Postmortem, n: usize, f: &Finding) {
                 code_span(&c.function),
                 c.goroutines.to_string(),
                 creators_reading(c.distinct_creators),
+            ]));
+        }
+        out.push('\n');
+    }
+    if !e.code.is_empty() {
+        out.push_str("#### In the code (last snapshot)\n\n");
+        out.push_str(&header(
+            &[
+                "where".into(),
+                "function".into(),
+                "file:line".into(),
+                "value".into(),
+            ],
+            3,
+        ));
+        for site in &e.code {
+            out.push_str(&table_row(&[
+                format!(
+                    "{}{}",
+                    site_role(site),
+                    if site.own { "" } else { " (library)" }
+                ),
+                code_span(&site.function),
+                code_span(&site_place(site)),
+                format_value(site.value, &f.unit),
             ]));
         }
         out.push('\n');
