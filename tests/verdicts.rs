@@ -249,6 +249,12 @@ fn a_report_of_one_dump_never_says_no_leak_beside_a_suspect() {
     assert!(md.contains("## Verdict: Leak suspected"), "{md}");
     assert!(md.contains("growth cannot be measured"), "{md}");
     assert!(md.contains("**SUSPECT** grpc-go ClientConn created and never closed"));
+    assert!(
+        md.contains(
+            "at least 60 goroutines in one snapshot, most of them started by one goroutine"
+        ),
+        "the report says why it suspects: {md}"
+    );
     let html = std::fs::read_to_string(html).unwrap();
     assert!(html.contains("class=\"verdict suspect\""));
     assert!(!html.contains("No leak found"));

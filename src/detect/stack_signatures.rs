@@ -5,7 +5,7 @@
 use fixedbitset::FixedBitSet;
 
 use crate::analysis::keys::{stack_key_of, FrameKeys};
-use crate::detect::catalogue::{Compiled, Signature};
+use crate::detect::catalogue::{unit_of, Compiled, Signature};
 use crate::detect::growth::status;
 use crate::detect::runtime_proof::{self, leak_marks};
 use crate::detect::stack_growth::generic_stack_growth;
@@ -122,6 +122,23 @@ fn suspect(s: &Signature, value: i64, creators: &[CreatorGroup]) -> Option<Statu
     (enough && (!s.suspect_one_creator || one_loop)).then_some(Status::Suspect)
 }
 
+/// Why an entry is suspect, in a sentence the outputs print beside the evidence.
+fn suspect_reason(s: &Signature, creators: &[CreatorGroup]) -> String {
+    let min = s.suspect_min_count.unwrap_or(0);
+    let who = if !s.suspect_one_creator {
+        ""
+    } else if creators.iter().any(|c| c.distinct_creators > 0) {
+        ", most of them started by one goroutine"
+    } else {
+        " (this format does not record who started them)"
+    };
+    format!(
+        "suspect: at least {min} {} in one snapshot{who}, the structure of this leak; a later \
+         snapshot of the same process would show whether it grows",
+        unit_of(&s.metric)
+    )
+}
+
 pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: &mut Vec<Finding>) {
     let profiles: Vec<&Profile> = group
         .members
@@ -177,7 +194,7 @@ pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: 
             bits.union_with(&m.matched);
             bits.union_with(&m.co_matched);
         }
-        let evidence = Evidence {
+        let mut evidence = Evidence {
             stacks: stack_series(&matches, 5),
             co_growing: entry
                 .co_growing
@@ -194,6 +211,9 @@ pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: 
             code: code_sites(profiles[profiles.len() - 1], &last.matched),
             ..Evidence::default()
         };
+        if status == Status::Suspect {
+            evidence.hints.push(suspect_reason(s, &evidence.creators));
+        }
         let fingerprint = stack_fingerprint(&s.id, last);
         findings.push(s.finding(status, fingerprint, values, &indexes, evidence));
     }
