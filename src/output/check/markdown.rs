@@ -3,7 +3,7 @@
 use super::{series_text, verdict_line, verdict_word};
 use crate::gate::Verdict;
 use crate::output::markdown::{code_span, escape_text};
-use crate::output::prose::{grouping_lines, one_paragraph};
+use crate::output::prose::{grouping_lines, one_paragraph, site_place};
 use crate::output::schema::CheckReport;
 
 pub fn markdown(r: &CheckReport) -> String {
@@ -42,9 +42,31 @@ pub fn markdown(r: &CheckReport) -> String {
     }
     for f in r.findings.iter().filter(|f| f.verdict != Verdict::Pass) {
         out.push_str(&format!(
-            "\n#### {}\n\n{}\n\n**Fix.** {}\n\nFingerprint {}\n",
+            "\n#### {}\n\n{}\n\n",
             code_span(&f.finding.signature),
             escape_text(&one_paragraph(&f.finding.explanation)),
+        ));
+        let e = &f.finding.evidence;
+        for hint in &e.hints {
+            out.push_str(&format!("- {}\n", escape_text(hint)));
+        }
+        for site in &e.code {
+            out.push_str(&format!(
+                "- {} {}{}\n",
+                escape_text(site.role.words()),
+                code_span(&site.function),
+                if site.file.is_empty() {
+                    String::new()
+                } else {
+                    format!(" at {}", code_span(&site_place(site)))
+                }
+            ));
+        }
+        if !e.hints.is_empty() || !e.code.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "**Fix.** {}\n\nFingerprint {}\n",
             escape_text(&one_paragraph(&f.finding.fix)),
             code_span(&f.finding.fingerprint)
         ));

@@ -68,8 +68,9 @@ fn verdict_line(r: &CheckReport) -> String {
         )
     } else {
         format!(
-            "leakscope check: PASS, no leak regression in {} inputs{}",
+            "leakscope check: PASS, no leak regression in {} input{}{}",
             r.inputs.len(),
+            if r.inputs.len() == 1 { "" } else { "s" },
             warnings_suffix(r)
         )
     }

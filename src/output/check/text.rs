@@ -21,6 +21,9 @@ pub fn text(r: &CheckReport) -> String {
             f.finding.fingerprint
         ));
         if f.verdict != Verdict::Pass {
+            for hint in &f.finding.evidence.hints {
+                out.push_str(&format!("     {hint}\n"));
+            }
             for site in &f.finding.evidence.code {
                 out.push_str(&format!("     {}\n", site_line(site, &site.function)));
             }
