@@ -103,6 +103,41 @@ fn profiles_of_two_runs_of_one_binary_form_two_series() {
 }
 
 #[test]
+fn snapshots_of_two_node_processes_form_two_series() {
+    // V8 snapshots name no process, but a process keeps its objects' ids: the leaking client's
+    // two snapshots share them, the healthy client's snapshot does not.
+    let files = fixtures(&[
+        "node/local-pool-i0160.heapsnapshot.gz",
+        "node/healthy-i0160.heapsnapshot.gz",
+        "node/local-pool-i0010.heapsnapshot.gz",
+    ]);
+    let (code, report) = run_json("scan", &files, &[]);
+    assert_eq!(code, 1, "{report}");
+    let series: Vec<Vec<i64>> = report["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| numbers(&s["inputs"]))
+        .collect();
+    assert_eq!(series, [vec![2, 0], vec![1]], "{report}");
+    assert!(report["series"][0]["process"]
+        .as_str()
+        .unwrap()
+        .ends_with("local-pool-i0010.heapsnapshot.gz"));
+    let client = findings(&report)
+        .into_iter()
+        .find(|f| f["signature"] == "node.grpcjs.client-not-closed")
+        .expect("the leak is found in its own series");
+    assert_eq!(numbers(&client["series"]), [11, 161]);
+    assert!(
+        findings(&report)
+            .iter()
+            .all(|f| f["signature"] != "heap.growth"),
+        "no growth made up between two processes: {report}"
+    );
+}
+
+#[test]
 fn goroutines_the_runtime_proves_leaked_fail_at_any_count() {
     // The second dump has 4 goroutines marked (leaked): fewer than any growth threshold.
     let files = fixtures(&[
