@@ -31,6 +31,16 @@ fn statuses(report: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The inputs of each series the report formed.
+fn series_inputs(report: &Value) -> Vec<Vec<i64>> {
+    report["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| numbers(&s["inputs"]))
+        .collect()
+}
+
 fn numbers(v: &Value) -> Vec<i64> {
     v.as_array()
         .unwrap()
@@ -86,12 +96,7 @@ fn profiles_of_two_runs_of_one_binary_form_two_series() {
     ]);
     let binary = fixture("rust/leaklab").display().to_string();
     let (_, report) = run_json("scan", &files, &["--binary", &binary]);
-    let series: Vec<Vec<i64>> = report["series"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| numbers(&s["inputs"]))
-        .collect();
+    let series = series_inputs(&report);
     assert_eq!(series, [vec![0, 2], vec![1, 3]], "{report}");
     assert_eq!(
         statuses(&report),
@@ -113,12 +118,7 @@ fn snapshots_of_two_node_processes_form_two_series() {
     ]);
     let (code, report) = run_json("scan", &files, &[]);
     assert_eq!(code, 1, "{report}");
-    let series: Vec<Vec<i64>> = report["series"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| numbers(&s["inputs"]))
-        .collect();
+    let series = series_inputs(&report);
     assert_eq!(series, [vec![2, 0], vec![1]], "{report}");
     assert!(report["series"][0]["process"]
         .as_str()
