@@ -2,7 +2,7 @@
 
 use super::{headline, located_sites, verdict_line};
 use crate::gate::Verdict;
-use crate::output::prose::one_paragraph;
+use crate::output::prose::{grouping_lines, one_paragraph};
 use crate::output::schema::CheckReport;
 
 /// Escapes a workflow command's message (`%`, CR, LF) and, for properties, `:` and `,`.
@@ -47,6 +47,10 @@ pub fn github(r: &CheckReport) -> String {
             github_escape(&title, true),
             github_escape(&message, false)
         ));
+    }
+    for line in grouping_lines(&r.grouping, &r.inputs) {
+        out.push_str(&line);
+        out.push('\n');
     }
     out.push_str(&verdict_line(r));
     out.push('\n');

@@ -3,7 +3,7 @@
 use super::{checked_ids, headline, verdict_word};
 use crate::gate::Verdict;
 use crate::output::escape::markup;
-use crate::output::prose::one_paragraph;
+use crate::output::prose::{grouping_lines, one_paragraph, site_line};
 use crate::output::schema::{CheckReport, JudgedFinding};
 use crate::output::values::join_values;
 
@@ -51,6 +51,7 @@ fn evidence_text(f: &JudgedFinding) -> String {
         lines.push(format!("retained ×{} by {}", g.objects, path.join(" → ")));
     }
     lines.extend(e.hints.iter().cloned());
+    lines.extend(e.code.iter().map(|site| site_line(site, &site.function)));
     lines.push(format!("Fix: {}", one_paragraph(&f.finding.fix)));
     lines.join("\n")
 }
@@ -103,8 +104,18 @@ pub fn junit(r: &CheckReport) -> String {
             cases.push_str(&format!("{open}>\n{inner}    </testcase>\n"));
         }
     }
+    // Which files formed which series: the suite's own output.
+    let grouping = grouping_lines(&r.grouping, &r.inputs);
+    let out = if grouping.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "    <system-out>{}</system-out>\n",
+            markup(&grouping.join("\n"))
+        )
+    };
     format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"leakscope check\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\" time=\"0\">\n{cases}  </testsuite>\n</testsuites>\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"leakscope check\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\" time=\"0\">\n{cases}{out}  </testsuite>\n</testsuites>\n",
         ids.len()
     )
 }

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use super::{checked_ids, headline, located_sites};
 use crate::detect::Catalogue;
 use crate::gate::Verdict;
-use crate::output::prose::one_paragraph;
+use crate::output::prose::{grouping_lines, one_paragraph};
 use crate::output::schema::{CheckReport, JudgedFinding};
 
 /// A relative path as a URI reference: forward slashes, reserved characters escaped.
@@ -135,6 +135,7 @@ pub fn sarif(r: &CheckReport, catalogue: &Catalogue) -> String {
                 "rules": rules,
             }},
             "results": results,
+            "properties": {"series": grouping_lines(&r.grouping, &r.inputs)},
         }],
     });
     let mut text = serde_json::to_string_pretty(&log).expect("SARIF serializes");
