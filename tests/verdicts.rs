@@ -329,6 +329,30 @@ fn dumps_given_newest_first_are_taken_in_the_order_of_their_goroutine_ids() {
         .contains("the command line gave these goroutine profiles in another order"));
 }
 
+#[test]
+fn jemalloc_dumps_are_ordered_by_the_sequence_numbers_in_their_names() {
+    // jemalloc names its dumps PREFIX.PID.SEQ.iN.heap; the series' own files, so named.
+    let dir = tempfile::tempdir().unwrap();
+    let mut named = Vec::new();
+    for (seq, iteration) in ["0010", "0050", "0100"].iter().enumerate() {
+        let to = dir.path().join(format!("jeprof.4242.{seq}.i{seq}.heap"));
+        std::fs::copy(
+            fixture(&format!("rust/channel-leak-i{iteration}.heap")),
+            &to,
+        )
+        .unwrap();
+        named.push(to.display().to_string());
+    }
+    let binary = fixture("rust/leaklab").display().to_string();
+    let (_, expected) = run_json("scan", &named, &["--binary", &binary]);
+    let shuffled = vec![named[2].clone(), named[0].clone(), named[1].clone()];
+    let (code, report) = run_json("scan", &shuffled, &["--binary", &binary]);
+    assert_eq!(code, 1);
+    assert_eq!(statuses(&report), statuses(&expected));
+    assert_eq!(report["series"][0]["ordered_by"], "dump-sequence");
+    assert_eq!(series_inputs(&report), [vec![1, 2, 0]]);
+}
+
 /// The finding with this signature, or a panic naming what there was.
 fn finding<'a>(report: &'a Value, signature: &str) -> &'a Value {
     findings(report)
