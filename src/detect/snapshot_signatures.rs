@@ -118,18 +118,26 @@ fn suspect(
     count: i64,
 ) -> Option<(Status, Option<String>)> {
     let min = s.suspect_min_count?;
+    if count < min {
+        return None;
+    }
     if s.suspect_orphaned_from.is_empty() {
-        return (count >= min).then_some((Status::Suspect, None));
+        return Some((Status::Suspect, None));
     }
     let graph = snapshot.graph;
     let weak = graph.known_types().edge_weak;
-    let is_target = |node: u32| s.classes.iter().any(|c| c == snapshot.classes.name(node));
+    // Class indexes, not names: one comparison per object.
+    let classes = &snapshot.classes;
+    let indexes = |names: &[String]| -> Vec<u32> {
+        (0..classes.names.len() as u32)
+            .filter(|&c| names.contains(&classes.names[c as usize]))
+            .collect()
+    };
+    let (target_classes, owner_classes) = (indexes(&s.classes), indexes(&s.suspect_orphaned_from));
+    let of = |node: u32| classes.of_node[node as usize];
+    let is_target = |node: u32| target_classes.contains(&of(node));
     let mut owned = FixedBitSet::with_capacity(graph.node_count());
-    for owner in (0..graph.node_count() as u32).filter(|&n| {
-        s.suspect_orphaned_from
-            .iter()
-            .any(|c| c == snapshot.classes.name(n))
-    }) {
+    for owner in (0..graph.node_count() as u32).filter(|&n| owner_classes.contains(&of(n))) {
         for e in graph.edges(owner) {
             if Some(graph.edge_type[e]) != weak {
                 owned.insert(graph.edge_to[e] as usize);
