@@ -353,6 +353,25 @@ fn jemalloc_dumps_are_ordered_by_the_sequence_numbers_in_their_names() {
     assert_eq!(series_inputs(&report), [vec![1, 2, 0]]);
 }
 
+#[test]
+fn a_diff_given_newest_first_says_so() {
+    let files = fixtures(&[
+        "go/conn-leak/conn-leak-iter0200-goroutine-debug2.txt",
+        "go/conn-leak/conn-leak-iter0000-goroutine-debug2.txt",
+    ]);
+    let (_, report) = run_json("diff", &files, &[]);
+    let warning = report["inputs"][1]["warnings"][0]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        warning.contains("older than") && warning.contains("goroutine ids"),
+        "{report}"
+    );
+    // In time order, nothing to say.
+    let (_, report) = run_json("diff", &[files[1].clone(), files[0].clone()], &[]);
+    assert!(report["inputs"][1].get("warnings").is_none(), "{report}");
+}
+
 /// The finding with this signature, or a panic naming what there was.
 fn finding<'a>(report: &'a Value, signature: &str) -> &'a Value {
     findings(report)

@@ -12,7 +12,7 @@ use crate::analysis::{
 };
 use crate::cli::DiffArgs;
 use crate::error::{Error, Result};
-use crate::model::{HeapGraph, Input, Profile};
+use crate::model::{against_the_clock, HeapGraph, Input, Profile};
 use crate::output::schema::{
     DiffReport, HeapDiffReport, HeapSeriesReport, HeapTotals, InputInfo, LeaksSince, SeriesReport,
     SCHEMA,
@@ -36,6 +36,20 @@ pub fn run(args: &DiffArgs) -> Result<String> {
         ));
     }
     stack_diff(args, &inputs)
+}
+
+/// What each input is, with a warning on those the command line gives after a newer one: `diff`
+/// compares in the order given, and a reversed pair reads as a shrinking leak.
+fn input_infos(inputs: &[Input]) -> Vec<InputInfo> {
+    let mut infos: Vec<InputInfo> = inputs.iter().map(InputInfo::of).collect();
+    for (newer, older, clock) in against_the_clock(inputs) {
+        infos[older].warnings.push(format!(
+            "older than {}, which comes before it, by {}; diff compares in the order given",
+            inputs[newer].path.display(),
+            clock.words()
+        ));
+    }
+    infos
 }
 
 fn stack_diff(args: &DiffArgs, inputs: &[Input]) -> Result<String> {
@@ -71,7 +85,7 @@ fn stack_diff(args: &DiffArgs, inputs: &[Input]) -> Result<String> {
         by,
         &args.keys.options(),
     )?;
-    let infos: Vec<InputInfo> = inputs.iter().map(InputInfo::of).collect();
+    let infos = input_infos(inputs);
     let json = is_json(&args.output);
     if aggregates.len() == 2 {
         let mut report = DiffReport::new(
@@ -129,7 +143,7 @@ fn heap_diff(args: &DiffArgs, inputs: &[Input], heaps: &[&HeapGraph]) -> Result<
         ));
     }
     let analysed = AnalysedSnapshot::all(heaps, key);
-    let infos: Vec<InputInfo> = inputs.iter().map(InputInfo::of).collect();
+    let infos = input_infos(inputs);
     let json = is_json(&args.output);
     if heaps.len() == 2 {
         if args.leaks_since.is_some() {

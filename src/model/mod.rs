@@ -19,4 +19,6 @@ pub use input::{Contents, Format, Input, Runtime};
 pub use profile::{
     Frame, Function, Labels, Profile, ProfileBuilder, ProfileKind, Sample, ValueType,
 };
-pub use series::{group_inputs, series_order, unjoined, InputSeries, OrderBasis, ProfileClass};
+pub use series::{
+    against_the_clock, group_inputs, series_order, unjoined, InputSeries, OrderBasis, ProfileClass,
+};

@@ -355,6 +355,26 @@ fn order_by_clock(g: &mut InputSeries<'_>) {
     }
 }
 
+/// Inputs the command line gives right after one that their clock says is newer: (the newer,
+/// the older, the clock). Commands that keep the order given, such as `diff`, say so.
+pub fn against_the_clock(inputs: &[Input]) -> Vec<(usize, usize, OrderBasis)> {
+    let mut out = Vec::new();
+    for g in group_inputs(inputs) {
+        if g.order == OrderBasis::CommandLine {
+            continue;
+        }
+        let mut given: Vec<(usize, &Input)> = g.members.clone();
+        given.sort_by_key(|(i, _)| *i);
+        for pair in given.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            if g.order.clock(b.1) < g.order.clock(a.1) {
+                out.push((a.0, b.0, g.order));
+            }
+        }
+    }
+    out
+}
+
 /// Inputs that join no series, each with the reason.
 pub fn unjoined(inputs: &[Input]) -> Vec<(usize, String)> {
     inputs
