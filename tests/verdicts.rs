@@ -330,6 +330,29 @@ fn dumps_given_newest_first_are_taken_in_the_order_of_their_goroutine_ids() {
 }
 
 #[test]
+fn snapshots_of_a_busy_client_are_ordered_by_their_heap_object_ids() {
+    // Native objects carry large even ids that do not grow; heap objects' odd ids do.
+    let in_order: Vec<String> = (1..=8)
+        .map(|m| {
+            fixture(&format!(
+                "node/noisy/noisy-client-leak-m{m:02}.heapsnapshot.gz"
+            ))
+            .display()
+            .to_string()
+        })
+        .collect();
+    let shuffled: Vec<String> = [6, 3, 4, 0, 2, 7, 5, 1]
+        .iter()
+        .map(|&i| in_order[i].clone())
+        .collect();
+    let (_, report) = run_json("scan", &shuffled, &[]);
+    assert_eq!(report["series"][0]["ordered_by"], "object-ids");
+    assert_eq!(series_inputs(&report), [vec![3, 7, 4, 1, 2, 6, 0, 5]]);
+    let client = finding(&report, "node.grpcjs.client-not-closed");
+    assert_eq!(numbers(&client["series"]), [2, 3, 4, 5, 7, 8, 9, 11]);
+}
+
+#[test]
 fn jemalloc_dumps_are_ordered_by_the_sequence_numbers_in_their_names() {
     // jemalloc names its dumps PREFIX.PID.SEQ.iN.heap; the series' own files, so named.
     let dir = tempfile::tempdir().unwrap();

@@ -68,7 +68,8 @@ pub enum OrderBasis {
     CaptureTime,
     /// The highest goroutine id of each full dump: ids only grow within a process.
     GoroutineIds,
-    /// The highest object id of each heap snapshot: V8 ids only grow within a process.
+    /// The highest object id of each heap snapshot: V8 gives heap objects odd ids that only
+    /// grow within a process.
     ObjectIds,
     /// jemalloc dump sequence numbers in jeprof-style names (`jeprof.PID.SEQ.i3.heap`).
     DumpSequence,
@@ -119,7 +120,15 @@ impl OrderBasis {
                 let dump = input.profile()?.goroutines.as_ref()?;
                 dump.goroutines.iter().map(|g| g.id as i64).max()
             }
-            OrderBasis::ObjectIds => input.heap()?.node_id.iter().max().map(|&id| id as i64),
+            // V8 gives heap objects odd ids, in allocation order; native (embedder) objects get
+            // even ids that do not grow with time.
+            OrderBasis::ObjectIds => input
+                .heap()?
+                .node_id
+                .iter()
+                .filter(|&&id| id % 2 == 1)
+                .max()
+                .map(|&id| id as i64),
             OrderBasis::DumpSequence => dump_sequence(&input.path).map(|(_, seq)| seq as i64),
             OrderBasis::CommandLine => None,
         }
