@@ -19,29 +19,10 @@ fn files(pattern: &str, names: &[&str]) -> Vec<String> {
         .collect()
 }
 
-fn findings(report: &Value) -> Vec<&Value> {
-    report["findings"].as_array().unwrap().iter().collect()
-}
-
 fn ids(report: &Value) -> Vec<String> {
     findings(report)
         .iter()
         .map(|f| f["signature"].as_str().unwrap().to_string())
-        .collect()
-}
-
-fn finding<'a>(report: &'a Value, id: &str) -> &'a Value {
-    findings(report)
-        .into_iter()
-        .find(|f| f["signature"] == id)
-        .unwrap_or_else(|| panic!("no finding {id} in {:?}", ids(report)))
-}
-
-fn series(v: &Value) -> Vec<i64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_i64().unwrap())
         .collect()
 }
 
@@ -52,7 +33,7 @@ fn named(f: &Value, list: &str, name: &str) -> Vec<i64> {
         .iter()
         .find(|x| x["name"] == name)
         .unwrap_or_else(|| panic!("no {list} {name} in {f}"));
-    series(&item["values"])
+    numbers(&item["values"])
 }
 
 const GO_ITERATIONS: [&str; 4] = ["0000", "0050", "0100", "0200"];
@@ -83,14 +64,14 @@ fn go_conn_leak_names_unclosed_clientconns_in_every_goroutine_format() {
         let f = finding(&report, "go.grpc.clientconn-not-closed");
         assert_eq!(f["status"], "growing");
         // 3 serializers : 1 reader : 1 loopy writer per leaked ClientConn.
-        assert_eq!(series(&f["series"]), [0, 150, 300, 600], "{format}");
+        assert_eq!(numbers(&f["series"]), [0, 150, 300, 600], "{format}");
         assert_eq!(
             named(f, "co_growing", "transport reader"),
             [0, 50, 100, 200]
         );
         assert_eq!(named(f, "co_growing", "loopy writer"), [0, 50, 100, 200]);
         let server = finding(&report, "go.grpc.server-transports-piling");
-        assert_eq!(series(&server["series"]), [0, 50, 100, 200]);
+        assert_eq!(numbers(&server["series"]), [0, 50, 100, 200]);
         assert_eq!(
             named(server, "co_growing", "server keepalive"),
             [0, 50, 100, 200]
@@ -150,10 +131,10 @@ fn go_stream_leak_names_abandoned_streams_and_their_server_handlers() {
         );
         // One watcher and one server handler per leaked stream: 25, 50, 100.
         let client = finding(&report, "go.grpc.client-stream-abandoned");
-        assert_eq!(series(&client["series"]), [0, 25, 50, 100], "{format}");
+        assert_eq!(numbers(&client["series"]), [0, 25, 50, 100], "{format}");
         assert_eq!(client["status"], "growing");
         let server = finding(&report, "go.grpc.server-handlers-piling");
-        assert_eq!(series(&server["series"]), [0, 25, 50, 100]);
+        assert_eq!(numbers(&server["series"]), [0, 25, 50, 100]);
         assert_eq!(
             named(server, "co_growing", "blocked on flow control"),
             [0, 25, 50, 100],
@@ -181,7 +162,7 @@ fn go_stream_leak_heap_shows_the_unread_receive_buffers() {
     );
     let f = finding(&report, "go.grpc.stream-buffers-unread");
     let mib = |v: i64| v as f64 / (1 << 20) as f64;
-    let values = series(&f["series"]);
+    let values = numbers(&f["series"]);
     // In-use heap 230, 828 and 1633 MiB at 25, 50 and 100 leaked streams, 96% under the reader.
     for (ours, manifest) in values[1..].iter().zip([230.0, 828.0, 1633.0]) {
         assert!(
@@ -212,14 +193,14 @@ fn go_old_grpc_is_recognised_by_its_old_frames() {
         assert_eq!(code, 1);
         let f = finding(&report, "go.grpc.clientconn-not-closed");
         // grpc-go 1.33: a balancer watcher and a resetTransport goroutine per leaked conn.
-        assert_eq!(series(&f["series"]), [0, 50, 100, 200], "{format}");
+        assert_eq!(numbers(&f["series"]), [0, 50, 100, 200], "{format}");
         assert_eq!(named(f, "co_growing", "transport reader"), [0, 25, 50, 100]);
         assert_eq!(named(f, "co_growing", "loopy writer"), [0, 25, 50, 100]);
         let stacks = f["evidence"]["stacks"].to_string();
         assert!(stacks.contains("(*ccBalancerWrapper).watcher"), "{stacks}");
         assert!(stacks.contains("(*addrConn).resetTransport"), "{stacks}");
         assert_eq!(
-            series(&finding(&report, "go.grpc.server-transports-piling")["series"]),
+            numbers(&finding(&report, "go.grpc.server-transports-piling")["series"]),
             [0, 25, 50, 100]
         );
     }
@@ -258,7 +239,7 @@ fn go_runtime_leak_proof_is_present_from_one_snapshot() {
         let f = finding(&report, "go.runtime.goroutine-leak-proven");
         assert_eq!(f["status"], "present");
         // 5 senders and 3 receivers blocked on channels nothing else can reach.
-        assert_eq!(series(&f["series"]), [8], "{file}");
+        assert_eq!(numbers(&f["series"]), [8], "{file}");
         let stacks = f["evidence"]["stacks"].to_string();
         assert!(
             stacks.contains("main.leakyWorker") && stacks.contains("main.leakyReceiver"),
@@ -312,7 +293,7 @@ fn verdicts(report: &Value) -> Vec<(String, String, Vec<i64>)> {
             (
                 f["signature"].as_str().unwrap().to_string(),
                 f["status"].as_str().unwrap().to_string(),
-                series(&f["series"]),
+                numbers(&f["series"]),
             )
         })
         .collect()
@@ -327,7 +308,7 @@ fn reversed_or_shuffled_inputs_give_the_findings_of_time_order() {
         let (code, expected) = scan(&in_order, &[]);
         assert_eq!(code, 1);
         assert_eq!(
-            series(&finding(&expected, "go.grpc.clientconn-not-closed")["series"]),
+            numbers(&finding(&expected, "go.grpc.clientconn-not-closed")["series"]),
             [0, 150, 300, 600]
         );
         let mut reversed = in_order.clone();
@@ -357,7 +338,7 @@ fn reversed_or_shuffled_inputs_give_the_findings_of_time_order() {
         &[],
     );
     assert_eq!(
-        series(&finding(&reversed, "go.grpc.clientconn-not-closed")["inputs"]),
+        numbers(&finding(&reversed, "go.grpc.clientconn-not-closed")["inputs"]),
         [1, 0],
         "indexes into inputs, in time order"
     );
@@ -386,7 +367,7 @@ fn without_a_clock_the_command_line_order_stands_and_is_said() {
     assert_eq!(code, 0);
     let f = finding(&report, "go.grpc.clientconn-not-closed");
     assert_eq!(f["status"], "receding");
-    assert_eq!(series(&f["series"]), [0, 600, 300]);
+    assert_eq!(numbers(&f["series"]), [0, 600, 300]);
     assert_eq!(report["series"][0]["ordered_by"], "command-line");
     assert!(report["series"][0]["notes"][0]
         .as_str()
@@ -411,7 +392,7 @@ fn node_recreated_clients_are_named_with_their_retainers() {
         assert_eq!(f["status"], "growing");
         // One InternalChannel per client created (11, 61, 161); the clients themselves and
         // their ChannelImplementation wrappers are collected.
-        assert_eq!(series(&f["series"]), [11, 61, 161], "{run}");
+        assert_eq!(numbers(&f["series"]), [11, 61, 161], "{run}");
         assert_eq!(named(f, "classes", "ChannelImplementation"), [1, 1, 1]);
         assert_eq!(
             named(f, "classes", "Subchannel"),
@@ -444,7 +425,7 @@ fn node_per_channel_subchannel_pools_pile_up_connections() {
     );
     let f = finding(&report, "node.grpcjs.subchannels-piling");
     assert_eq!(f["status"], "growing");
-    assert_eq!(series(&f["series"]), [11, 61, 161]);
+    assert_eq!(numbers(&f["series"]), [11, 61, 161]);
     for class in [
         "Http2Transport",
         "ClientHttp2Session",
@@ -456,7 +437,7 @@ fn node_per_channel_subchannel_pools_pile_up_connections() {
         .to_string()
         .contains("channelz registry"));
     assert_eq!(
-        series(&finding(&report, "node.grpcjs.client-not-closed")["series"]),
+        numbers(&finding(&report, "node.grpcjs.client-not-closed")["series"]),
         [11, 61, 161]
     );
 }
@@ -468,7 +449,7 @@ fn node_unended_streams_are_named() {
     assert_eq!(ids(&report), ["node.grpcjs.stream-not-ended"]);
     let f = finding(&report, "node.grpcjs.stream-not-ended");
     assert_eq!(
-        series(&f["series"]),
+        numbers(&f["series"]),
         [10, 60, 160],
         "one call per stream opened"
     );
@@ -514,7 +495,7 @@ fn rust_leaks_are_named_from_jemalloc_dumps_and_pprof() {
         let (code, report) = scan(&rust_series("channel-leak", ext), &["--binary", &binary]);
         assert_eq!(code, 1);
         assert_eq!(ids(&report), ["rust.tonic.channel-not-dropped"], "{ext}");
-        let values = series(&finding(&report, "rust.tonic.channel-not-dropped")["series"]);
+        let values = numbers(&finding(&report, "rust.tonic.channel-not-dropped")["series"]);
         // About 57 KB per channel kept, 90 channels between the first and last dump.
         let per_channel = (values[2] - values[0]) as f64 / 90.0;
         assert!(
@@ -525,7 +506,7 @@ fn rust_leaks_are_named_from_jemalloc_dumps_and_pprof() {
         let (code, report) = scan(&rust_series("stream-leak", ext), &["--binary", &binary]);
         assert_eq!(code, 1);
         assert_eq!(ids(&report), ["rust.tonic.stream-not-dropped"], "{ext}");
-        let values = series(&finding(&report, "rust.tonic.stream-not-dropped")["series"]);
+        let values = numbers(&finding(&report, "rust.tonic.stream-not-dropped")["series"]);
         // About 125 KB per stream kept, 180 streams between the first and last dump.
         let per_stream = (values[2] - values[0]) as f64 / 180.0;
         assert!((100_000.0..150_000.0).contains(&per_stream), "{per_stream}");
@@ -545,7 +526,7 @@ fn rust_leak_outside_the_catalogue_is_generic_heap_growth() {
         f["evidence"]["stacks"][0]["name"],
         "leaklab::main::{{closure}}"
     );
-    let values = series(&f["series"]);
+    let values = numbers(&f["series"]);
     // Exactly 16 KiB per iteration, 180 iterations.
     let growth = (values[2] - values[0]) as f64;
     assert!((growth - 180.0 * 16384.0).abs() / growth < 0.05, "{growth}");
@@ -666,7 +647,7 @@ fix = "Stop them."
     let (code, report) = scan(&all, &["--rules", path(&rules)]);
     assert_eq!(code, 1);
     assert_eq!(
-        series(&finding(&report, "acme.health-checker-loop")["series"]),
+        numbers(&finding(&report, "acme.health-checker-loop")["series"]),
         [0, 50, 100, 200]
     );
 

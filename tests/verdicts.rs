@@ -14,10 +14,6 @@ fn fixtures(paths: &[&str]) -> Vec<String> {
         .collect()
 }
 
-fn findings(report: &Value) -> Vec<&Value> {
-    report["findings"].as_array().unwrap().iter().collect()
-}
-
 /// (signature, status) of every finding.
 fn statuses(report: &Value) -> Vec<(String, String)> {
     findings(report)
@@ -38,14 +34,6 @@ fn series_inputs(report: &Value) -> Vec<Vec<i64>> {
         .unwrap()
         .iter()
         .map(|s| numbers(&s["inputs"]))
-        .collect()
-}
-
-fn numbers(v: &Value) -> Vec<i64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_i64().unwrap())
         .collect()
 }
 
@@ -124,10 +112,7 @@ fn snapshots_of_two_node_processes_form_two_series() {
         .as_str()
         .unwrap()
         .ends_with("local-pool-i0010.heapsnapshot.gz"));
-    let client = findings(&report)
-        .into_iter()
-        .find(|f| f["signature"] == "node.grpcjs.client-not-closed")
-        .expect("the leak is found in its own series");
+    let client = finding(&report, "node.grpcjs.client-not-closed");
     assert_eq!(numbers(&client["series"]), [11, 161]);
     assert!(
         findings(&report)
@@ -146,10 +131,7 @@ fn goroutines_the_runtime_proves_leaked_fail_at_any_count() {
     ]);
     let (code, report) = run_json("check", &files, &[]);
     assert_eq!(code, 1, "{report}");
-    let proof = findings(&report)
-        .into_iter()
-        .find(|f| f["signature"] == "go.runtime.goroutine-leak-proven")
-        .expect("the proof is a finding");
+    let proof = finding(&report, "go.runtime.goroutine-leak-proven");
     assert_eq!(proof["status"], "present");
     assert_eq!(proof["verdict"], "fail", "{proof}");
     assert_eq!(numbers(&proof["series"]), [0, 4]);
@@ -393,14 +375,6 @@ fn a_diff_given_newest_first_says_so() {
     // In time order, nothing to say.
     let (_, report) = run_json("diff", &[files[1].clone(), files[0].clone()], &[]);
     assert!(report["inputs"][1].get("warnings").is_none(), "{report}");
-}
-
-/// The finding with this signature, or a panic naming what there was.
-fn finding<'a>(report: &'a Value, signature: &str) -> &'a Value {
-    findings(report)
-        .into_iter()
-        .find(|f| f["signature"] == signature)
-        .unwrap_or_else(|| panic!("no {signature}: {report}"))
 }
 
 /// `(role, function, file:line)` of a finding's code sites.

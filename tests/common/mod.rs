@@ -101,3 +101,30 @@ pub fn run_json(command: &str, files: &[String], extra: &[&str]) -> (i32, Value)
         serde_json::from_slice(&out.stdout).expect("valid JSON"),
     )
 }
+
+pub fn findings(report: &Value) -> Vec<&Value> {
+    report["findings"].as_array().unwrap().iter().collect()
+}
+
+/// The finding with this signature, or a panic naming the ones there are.
+pub fn finding<'a>(report: &'a Value, signature: &str) -> &'a Value {
+    findings(report)
+        .into_iter()
+        .find(|f| f["signature"] == signature)
+        .unwrap_or_else(|| {
+            let ids: Vec<&str> = findings(report)
+                .iter()
+                .filter_map(|f| f["signature"].as_str())
+                .collect();
+            panic!("no finding {signature} in {ids:?}")
+        })
+}
+
+/// A JSON array of integers.
+pub fn numbers(v: &Value) -> Vec<i64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_i64().unwrap())
+        .collect()
+}
