@@ -5,8 +5,9 @@ use serde_json::{json, Value};
 use super::{checked_ids, headline, located_sites};
 use crate::detect::Catalogue;
 use crate::gate::Verdict;
+use crate::model::CodeSite;
 use crate::output::prose::{grouping_lines, one_paragraph};
-use crate::output::schema::{CheckReport, JudgedFinding};
+use crate::output::schema::CheckReport;
 
 /// A relative path as a URI reference: forward slashes, reserved characters escaped.
 fn uri_reference(path: &str) -> String {
@@ -22,20 +23,15 @@ fn uri_reference(path: &str) -> String {
     out
 }
 
-/// The code sites with a file and line, own code first, as SARIF locations.
-fn source_locations(f: &JudgedFinding) -> Vec<Value> {
-    located_sites(f)
-        .into_iter()
-        .map(|s| {
-            json!({
-                "physicalLocation": {
-                    "artifactLocation": {"uri": uri_reference(&s.file)},
-                    "region": {"startLine": s.line},
-                },
-                "message": {"text": format!("{} {}", s.role.words(), s.function)},
-            })
-        })
-        .collect()
+/// A code site as a SARIF location: file, line, and what it is.
+fn source_location(s: &CodeSite) -> Value {
+    json!({
+        "physicalLocation": {
+            "artifactLocation": {"uri": uri_reference(&s.file)},
+            "region": {"startLine": s.line},
+        },
+        "message": {"text": format!("{} {}", s.role.words(), s.function)},
+    })
 }
 
 /// SARIF 2.1.0: one result per finding; rules carry the catalogue's title, explanation and fix.
@@ -92,8 +88,9 @@ pub fn sarif(r: &CheckReport, catalogue: &Catalogue) -> String {
             // Code-scanning views point at the first line of the program's own code; the
             // other sites and the profile itself go along as related locations.
             // A result sits on the program's own line; library code and the profile follow.
-            let mut sites = source_locations(f);
-            let own = located_sites(f).first().is_some_and(|s| s.own);
+            let located = located_sites(f);
+            let own = located.first().is_some_and(|s| s.own);
+            let mut sites: Vec<Value> = located.into_iter().map(source_location).collect();
             let locations = if own {
                 let primary = sites.remove(0);
                 sites.push(profile);
