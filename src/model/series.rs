@@ -30,17 +30,6 @@ impl ProfileClass {
         }
     }
 
-    /// The kind a name (`goroutine`, `heap`, `snapshot`) stands for.
-    pub fn from_name(name: &str) -> Option<Self> {
-        [
-            ProfileClass::Goroutine,
-            ProfileClass::Heap,
-            ProfileClass::Snapshot,
-        ]
-        .into_iter()
-        .find(|c| c.name() == name)
-    }
-
     /// `goroutine profile`, `heap profile` or `heap snapshot`, as prose says one.
     pub fn noun(self) -> &'static str {
         match self {
@@ -78,29 +67,6 @@ pub enum OrderBasis {
 }
 
 impl OrderBasis {
-    pub fn name(self) -> &'static str {
-        match self {
-            OrderBasis::CaptureTime => "capture-time",
-            OrderBasis::GoroutineIds => "goroutine-ids",
-            OrderBasis::ObjectIds => "object-ids",
-            OrderBasis::DumpSequence => "dump-sequence",
-            OrderBasis::CommandLine => "command-line",
-        }
-    }
-
-    /// The basis a name (`capture-time`, ...) stands for.
-    pub fn from_name(name: &str) -> Option<Self> {
-        [
-            OrderBasis::CaptureTime,
-            OrderBasis::GoroutineIds,
-            OrderBasis::ObjectIds,
-            OrderBasis::DumpSequence,
-            OrderBasis::CommandLine,
-        ]
-        .into_iter()
-        .find(|o| o.name() == name)
-    }
-
     /// As prose says it: "ordered by ...".
     pub fn words(self) -> &'static str {
         match self {

@@ -1,6 +1,6 @@
 //! Catalogue prose and the account of how inputs formed series, as outputs print them.
 
-use crate::model::{CodeSite, OrderBasis, ProfileClass, SiteRole};
+use crate::model::{CodeSite, OrderBasis, SiteRole};
 use crate::output::schema::{Grouping, InputInfo};
 
 /// Catalogue text is wrapped in its TOML; tables, annotations and reports wrap it themselves.
@@ -14,22 +14,17 @@ pub fn grouping_lines(grouping: &Grouping, inputs: &[InputInfo]) -> Vec<String> 
     let path = |i: usize| inputs.get(i).map_or("?", |x| x.path.as_str());
     let mut lines = Vec::new();
     for s in &grouping.series {
-        let class = ProfileClass::from_name(s.kind);
-        let noun = match (s.inputs.len(), class) {
-            (1, Some(c)) => c.noun(),
-            (_, Some(c)) => c.plural(),
-            _ => s.kind,
+        let noun = match s.inputs.len() {
+            1 => s.kind.noun(),
+            _ => s.kind.plural(),
         };
         let process = s
             .process
             .as_ref()
             .map_or(String::new(), |p| format!(" of {p}"));
         let files: Vec<&str> = s.inputs.iter().map(|&i| path(i)).collect();
-        let order = if s.inputs.len() > 1 && s.ordered_by != "command-line" {
-            format!(
-                ", ordered by {}",
-                OrderBasis::from_name(s.ordered_by).map_or(s.ordered_by, |o| o.words())
-            )
+        let order = if s.inputs.len() > 1 && s.ordered_by != OrderBasis::CommandLine {
+            format!(", ordered by {}", s.ordered_by.words())
         } else {
             String::new()
         };

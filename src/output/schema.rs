@@ -9,7 +9,7 @@ use crate::analysis::snapshot_diff::{ClassSeriesRow, ComparisonRow, LeakRow, Obj
 use crate::analysis::AnalysedSnapshot;
 use crate::analysis::{aggregate::Row, diff::DiffRow, series::SeriesRow, GroupBy, Measure};
 use crate::model::PathGroup;
-use crate::model::{group_inputs, unjoined, Input};
+use crate::model::{group_inputs, unjoined, Input, OrderBasis, ProfileClass};
 
 pub const SCHEMA: &str = "leakscope/1";
 
@@ -256,7 +256,7 @@ pub struct RetainersReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct SeriesInfo {
     /// `goroutine`, `heap` or `snapshot`.
-    pub kind: &'static str,
+    pub kind: ProfileClass,
     pub runtime: &'static str,
     /// The process the files name (main binary, build id, load address), when they do.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -265,7 +265,7 @@ pub struct SeriesInfo {
     pub inputs: Vec<usize>,
     /// What the order was taken from: `capture-time`, `goroutine-ids`, `object-ids`,
     /// `dump-sequence` or `command-line`.
-    pub ordered_by: &'static str,
+    pub ordered_by: OrderBasis,
     /// What a reader should know: one snapshot, an order that differs from the command line.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -293,11 +293,11 @@ impl Grouping {
             series: group_inputs(inputs)
                 .iter()
                 .map(|g| SeriesInfo {
-                    kind: g.class.name(),
+                    kind: g.class,
                     runtime: g.runtime.name(),
                     process: g.process.clone(),
                     inputs: g.indexes(),
-                    ordered_by: g.order.name(),
+                    ordered_by: g.order,
                     notes: g.notes(),
                 })
                 .collect(),
