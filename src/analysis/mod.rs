@@ -10,6 +10,7 @@ pub mod keys;
 pub mod retainer_paths;
 pub mod series;
 pub mod snapshot_diff;
+pub mod trend;
 pub mod user_code;
 
 pub use aggregate::{aggregate, Aggregate, GroupBy, Row};

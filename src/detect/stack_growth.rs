@@ -2,20 +2,22 @@
 //! at every step, where no catalogue entry explains them.
 
 use fixedbitset::FixedBitSet;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::keys::{stack_key_of, FrameKeys};
 use crate::detect::generic::generic_finding;
 use crate::detect::stack_match::{code_sites, creators, value_index};
-use crate::model::{Finding, Profile, ProfileClass};
+use crate::detect::growth::{generic_status, Measured};
+use crate::model::{Finding, Profile, ProfileClass, Status};
 
-/// Stacks (goroutines) or allocation sites (heap) that grow at every step, outside what an
-/// entry already explained.
+/// Stacks (goroutines) or allocation sites (heap) whose growth was left behind, not in flight,
+/// outside what an entry already explained (`growth::generic_status`).
 pub fn generic_stack_growth(
     class: ProfileClass,
     profiles: &[&Profile],
     keys: &[FrameKeys],
     explained: &[FixedBitSet],
+    ids: Option<&[FxHashSet<u64>]>,
     indexes: &[usize],
     findings: &mut Vec<Finding>,
 ) {
@@ -34,10 +36,16 @@ pub fn generic_stack_growth(
     // Rows by key; the row of each stack of the last snapshot is kept for the evidence.
     let mut row_of_key: FxHashMap<String, usize> = FxHashMap::default();
     let mut rows: Vec<(String, Vec<i64>)> = Vec::new();
+    // Per row, goroutines of each snapshot (from the second) already alive in the one before.
+    let mut kept: Vec<Vec<i64>> = Vec::new();
     let mut last_rows: Vec<(u32, usize)> = Vec::new();
     for (step, ((profile, keys), explained)) in profiles.iter().zip(keys).zip(explained).enumerate()
     {
         let index = value_index(profile);
+        let kept_by_stack = match (ids, step) {
+            (Some(ids), 1..) => kept_per_stack(profile, &ids[step - 1]),
+            _ => FxHashMap::default(),
+        };
         for (i, sample) in profile.samples.iter().enumerate() {
             if explained.contains(sample.stack as usize) {
                 continue;
@@ -48,9 +56,13 @@ pub fn generic_stack_growth(
             }
             let row = *row_of_key.entry(key).or_insert_with_key(|key| {
                 rows.push((key.clone(), vec![0; n]));
+                kept.push(vec![0; n - 1]);
                 rows.len() - 1
             });
             rows[row].1[step] += profile.values(i)[index];
+            if step > 0 {
+                kept[row][step - 1] += kept_by_stack.get(&sample.stack).copied().unwrap_or(0);
+            }
             if step == n - 1 {
                 last_rows.push((sample.stack, row));
             }
@@ -69,12 +81,16 @@ pub fn generic_stack_growth(
             (1 << 20) as f64 + first_total.max(0) as f64 / 20.0,
         ),
     };
-    let mut growing: Vec<usize> = (0..rows.len())
-        .filter(|&r| {
-            let v = &rows[r].1;
-            v.windows(2).all(|w| w[1] > w[0]) && (v[n - 1] - v[0]) as f64 >= min_growth
+    let statuses: Vec<Option<Status>> = (0..rows.len())
+        .map(|r| {
+            let measured = Measured {
+                values: &rows[r].1,
+                kept: ids.map(|_| kept[r].as_slice()),
+            };
+            generic_status(measured, min_growth).map(|(status, _)| status)
         })
         .collect();
+    let mut growing: Vec<usize> = (0..rows.len()).filter(|&r| statuses[r].is_some()).collect();
     let growth = |r: usize| rows[r].1[n - 1] - rows[r].1[0];
     growing.sort_by(|&a, &b| {
         growth(b)
@@ -95,11 +111,13 @@ pub fn generic_stack_growth(
         }
     }
     let mut rows: Vec<Option<(String, Vec<i64>)>> = rows.into_iter().map(Some).collect();
-    let growing = growing
-        .iter()
-        .map(|&r| rows[r].take().expect("each row once"));
-    for ((key, values), matched) in growing.zip(&matched) {
+    let growing = growing.iter().map(|&r| {
+        let (key, values) = rows[r].take().expect("each row once");
+        (key, values, statuses[r].expect("kept rows have a status"))
+    });
+    for ((key, values, status), matched) in growing.zip(&matched) {
         let mut f = generic_finding(id, metric, &key, values, indexes);
+        f.status = status;
         let (creators, waits) = creators(last, last_keys, matched);
         f.evidence.creators = creators;
         f.evidence.wait_minutes = waits;
@@ -148,4 +166,15 @@ mod tests {
             .all(|f| f.signature == "heap.growth" && f.metric == "inuse_space"));
         assert!(found[0].series.windows(2).all(|w| w[1] > w[0]));
     }
+}
+
+/// Goroutines of a full dump per stack that were alive, by id, in the dump before.
+fn kept_per_stack(profile: &Profile, earlier: &FxHashSet<u64>) -> FxHashMap<u32, i64> {
+    let mut kept = FxHashMap::default();
+    if let Some(dump) = &profile.goroutines {
+        for g in dump.goroutines.iter().filter(|g| earlier.contains(&g.id)) {
+            *kept.entry(g.stack).or_default() += 1;
+        }
+    }
+    kept
 }

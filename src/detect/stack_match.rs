@@ -242,3 +242,26 @@ pub fn code_sites(profile: &Profile, matched: &FixedBitSet) -> Vec<CodeSite> {
     });
     sites
 }
+
+/// Ids of the goroutines of a full dump; `None` for aggregated profiles, which have none.
+pub fn goroutine_ids(profile: &Profile) -> Option<rustc_hash::FxHashSet<u64>> {
+    let dump = profile.goroutines.as_ref()?;
+    Some(dump.goroutines.iter().map(|g| g.id).collect())
+}
+
+/// Matched goroutines of a full dump that were already alive, by id, in an earlier dump of the
+/// process: left behind rather than in flight, since in-flight work comes and goes between
+/// snapshots. `None` for aggregated profiles.
+pub fn left_behind(
+    profile: &Profile,
+    matched: &FixedBitSet,
+    earlier: &rustc_hash::FxHashSet<u64>,
+) -> Option<i64> {
+    let dump = profile.goroutines.as_ref()?;
+    Some(
+        dump.goroutines
+            .iter()
+            .filter(|g| matched.contains(g.stack as usize) && earlier.contains(&g.id))
+            .count() as i64,
+    )
+}

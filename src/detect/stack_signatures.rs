@@ -3,14 +3,15 @@
 //! finding. What the fired entries explain is left out of generic growth.
 
 use fixedbitset::FixedBitSet;
+use rustc_hash::FxHashSet;
 
 use crate::analysis::keys::{stack_key_of, FrameKeys};
 use crate::detect::catalogue::{unit_of, Compiled, Signature};
-use crate::detect::growth::status;
+use crate::detect::growth::{entry_status, Measured};
 use crate::detect::runtime_proof::{self, leak_marks};
 use crate::detect::stack_growth::generic_stack_growth;
 use crate::detect::stack_match::{
-    anchor_name, code_sites, creators, key_options, stack_fingerprint, stack_series, value_index,
+    anchor_name, code_sites, creators, goroutine_ids, key_options, left_behind, stack_fingerprint, stack_series, value_index,
     StackMatch,
 };
 use crate::model::{CreatorGroup, Evidence, Finding, InputSeries, NamedSeries, Profile, Status};
@@ -150,6 +151,8 @@ pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: 
         .map(|p| FrameKeys::new(p, &key_options()))
         .collect();
     let indexes: Vec<usize> = group.members.iter().map(|(i, _)| *i).collect();
+    // Goroutine ids, when every input is a full dump: what stays from one to the next.
+    let ids: Option<Vec<FxHashSet<u64>>> = profiles.iter().map(|p| goroutine_ids(p)).collect();
     // Frames that fired entries explain, so generic growth does not report them again.
     let mut explained: Vec<FixedBitSet> = profiles
         .iter()
@@ -175,7 +178,16 @@ pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: 
             &keys[keys.len() - 1],
             &last.matched,
         );
-        let growth = status(&values, s.min_growth.unwrap_or(1.0));
+        let kept: Option<Vec<i64>> = ids.as_ref().map(|ids| {
+            (1..profiles.len())
+                .map(|k| left_behind(profiles[k], &matches[k].matched, &ids[k - 1]).unwrap_or(0))
+                .collect()
+        });
+        let measured = Measured {
+            values: &values,
+            kept: kept.as_deref(),
+        };
+        let growth = entry_status(measured, s.min_growth.unwrap_or(1.0));
         let Some(status) = (if s.proof.is_some() {
             // A proof is a leak at any count, whatever the series did before.
             runtime_proof::status(last).or(growth)
@@ -222,6 +234,7 @@ pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: 
         &profiles,
         &keys,
         &explained,
+        ids.as_deref(),
         &indexes,
         findings,
     );
