@@ -85,6 +85,38 @@ fn go_runs() -> Vec<Run> {
     runs
 }
 
+fn streams_not_ended(f: &Finding) -> bool {
+    f.signature == "node.grpcjs.stream-not-ended"
+}
+
+fn clients_not_closed(f: &Finding) -> bool {
+    f.signature == "node.grpcjs.client-not-closed"
+}
+
+fn node_runs() -> Vec<Run> {
+    [
+        ("healthy", None),
+        (
+            "stream-leak",
+            Some(streams_not_ended as fn(&Finding) -> bool),
+        ),
+        (
+            "client-leak",
+            Some(clients_not_closed as fn(&Finding) -> bool),
+        ),
+    ]
+    .into_iter()
+    .map(|(scenario, leak)| Run {
+        name: format!("node snapshots {scenario}"),
+        inputs: read(
+            &format!("node/noisy/noisy-{scenario}-m{{}}.heapsnapshot.gz"),
+            8,
+        ),
+        leak,
+    })
+    .collect()
+}
+
 /// What one window makes of a run: any finding (`scan`), a failing verdict (`check`), and
 /// whether the run's leak was named.
 struct Outcome {
@@ -119,7 +151,14 @@ fn judge_windows(run: &Run, window: usize, catalogue: &Catalogue) -> Vec<Outcome
             }
             if std::env::var_os("LEAKSCOPE_ACCURACY_DEBUG").is_some() && run.leak.is_none() {
                 for f in &found {
-                    eprintln!("{} [{start}+{window}] {} {} {:?} {}", run.name, f.signature, f.status.name(), f.series, f.title);
+                    eprintln!(
+                        "{} [{start}+{window}] {} {} {:?} {}",
+                        run.name,
+                        f.signature,
+                        f.status.name(),
+                        f.series,
+                        f.title
+                    );
                 }
             }
             Outcome {
@@ -141,7 +180,7 @@ fn healthy_runs_stay_quiet_and_slow_leaks_are_named() {
     let mut table = String::from(
         "| run | window | windows | scan flagged | check failed | leak named |\n|---|---|---|---|---|---|\n",
     );
-    for run in go_runs() {
+    for run in go_runs().into_iter().chain(node_runs()) {
         for window in WINDOWS {
             let outcomes = judge_windows(&run, window, &catalogue);
             let n = outcomes.len();
@@ -176,5 +215,9 @@ fn healthy_runs_stay_quiet_and_slow_leaks_are_named() {
     if print {
         println!("{table}");
     }
-    assert!(missed.is_empty(), "targets missed:\n{}\n\n{table}", missed.join("\n"));
+    assert!(
+        missed.is_empty(),
+        "targets missed:\n{}\n\n{table}",
+        missed.join("\n")
+    );
 }

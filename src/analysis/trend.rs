@@ -65,10 +65,7 @@ fn upper_tail(n: usize, s: i64) -> f64 {
     }
     let counts = mahonian(n);
     let total: f64 = counts.iter().sum();
-    let at_most: f64 = counts
-        .iter()
-        .take(max_inversions as usize + 1)
-        .sum::<f64>();
+    let at_most: f64 = counts.iter().take(max_inversions as usize + 1).sum::<f64>();
     (at_most / total).min(1.0)
 }
 

@@ -6,8 +6,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::keys::{stack_key_of, FrameKeys};
 use crate::detect::generic::generic_finding;
-use crate::detect::stack_match::{code_sites, creators, value_index};
 use crate::detect::growth::{generic_status, Measured};
+use crate::detect::stack_match::{code_sites, creators, value_index};
 use crate::model::{Finding, Profile, ProfileClass, Status};
 
 /// Stacks (goroutines) or allocation sites (heap) whose growth was left behind, not in flight,

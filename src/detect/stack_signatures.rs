@@ -11,8 +11,8 @@ use crate::detect::growth::{entry_status, Measured};
 use crate::detect::runtime_proof::{self, leak_marks};
 use crate::detect::stack_growth::generic_stack_growth;
 use crate::detect::stack_match::{
-    anchor_name, code_sites, creators, goroutine_ids, key_options, left_behind, stack_fingerprint, stack_series, value_index,
-    StackMatch,
+    anchor_name, code_sites, creators, goroutine_ids, key_options, left_behind, stack_fingerprint,
+    stack_series, value_index, StackMatch,
 };
 use crate::model::{CreatorGroup, Evidence, Finding, InputSeries, NamedSeries, Profile, Status};
 
