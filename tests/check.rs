@@ -116,9 +116,12 @@ fn leaking_series_fail_and_healthy_series_pass() {
 
 #[test]
 fn generic_growth_warns_by_default_and_fails_when_the_policy_says_so() {
-    let binary = path(&fixture("rust/leaklab")).to_string();
-    let cache = series("rust/cache-leak-i{}.heap", &["0020", "0100", "0200"]);
-    let (code, report) = check_json(&cache, &["--binary", &binary]);
+    // A cache that keeps every response, five heap profiles of a service under load.
+    let cache = series(
+        "go/noisy/noisy-cache-leak-m{}-heap.pb.gz",
+        &["01", "02", "03", "04", "05"],
+    );
+    let (code, report) = check_json(&cache, &[]);
     assert_eq!(code, 0, "heap.growth warns by default");
     assert_eq!(verdicts(&report), [("heap.growth".into(), "warn".into())]);
     assert_eq!(report["warnings"], 1);
@@ -129,7 +132,7 @@ fn generic_growth_warns_by_default_and_fails_when_the_policy_says_so() {
         "p.toml",
         "[signatures]\n\"heap.growth\" = \"fail\"\n",
     );
-    let (code, report) = check_json(&cache, &["--binary", &binary, "--policy", &policy]);
+    let (code, report) = check_json(&cache, &["--policy", &policy]);
     assert_eq!(code, 1);
     assert_eq!(verdicts(&report), [("heap.growth".into(), "fail".into())]);
 }

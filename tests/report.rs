@@ -428,12 +428,12 @@ fn hostile_profile_strings_stay_text_in_html_svg_and_markdown() {
     let dir = report_dir().join("hostile");
     std::fs::create_dir_all(&dir).unwrap();
     let mut inputs = Vec::new();
-    for (k, n) in [1usize, 40, 80].iter().enumerate() {
+    for (k, n) in [1usize, 40, 80, 120].iter().enumerate() {
         let dump = dir.join(format!("hostile-{k}.txt"));
         std::fs::write(&dump, hostile_goroutine_dump(*n)).unwrap();
         inputs.push(path(&dump).to_string());
     }
-    for (k, n) in [10usize, 60, 110].iter().enumerate() {
+    for (k, n) in [10usize, 60, 110, 160].iter().enumerate() {
         let snapshot = dir.join(format!("hostile-{k}.heapsnapshot"));
         std::fs::write(&snapshot, hostile_snapshot(*n)).unwrap();
         inputs.push(path(&snapshot).to_string());

@@ -514,22 +514,19 @@ fn rust_leaks_are_named_from_jemalloc_dumps_and_pprof() {
 }
 
 #[test]
-fn rust_leak_outside_the_catalogue_is_generic_heap_growth() {
+fn rust_leak_outside_the_catalogue_needs_more_than_three_heap_profiles() {
+    // Three heap profiles carry no ids and cannot tell growth from load: nothing generic is
+    // claimed, and the series says why.
     let (code, report) = scan(
         &rust_series("cache-leak", "heap"),
         &["--binary", &rust_binary()],
     );
-    assert_eq!(code, 1);
-    assert_eq!(ids(&report), ["heap.growth"]);
-    let f = finding(&report, "heap.growth");
-    assert_eq!(
-        f["evidence"]["stacks"][0]["name"],
-        "leaklab::main::{{closure}}"
+    assert_eq!((code, ids(&report)), (0, vec![]));
+    let notes = report["series"][0]["notes"].to_string();
+    assert!(
+        notes.contains("3 heap profiles: too few to tell growth from load for allocation sites no signature names (that takes 5)"),
+        "{notes}"
     );
-    let values = numbers(&f["series"]);
-    // Exactly 16 KiB per iteration, 180 iterations.
-    let growth = (values[2] - values[0]) as f64;
-    assert!((growth - 180.0 * 16384.0).abs() / growth < 0.05, "{growth}");
 }
 
 #[test]

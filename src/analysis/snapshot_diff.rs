@@ -207,6 +207,22 @@ pub fn class_series(snapshots: &[AnalysedSnapshot<'_>]) -> Vec<ClassSeriesRow> {
     rows
 }
 
+/// Nodes of `graph` whose object was already in `previous` (same id): what outlived the time
+/// between the two snapshots. Calls, buffers and timers in flight come and go between
+/// snapshots; what a leak holds stays. Ids are sorted once and searched, which keeps memory at
+/// four bytes per node of `previous`.
+pub fn stayed(previous: &HeapGraph, graph: &HeapGraph) -> fixedbitset::FixedBitSet {
+    let mut earlier = previous.node_id.clone();
+    earlier.sort_unstable();
+    let mut stayed = fixedbitset::FixedBitSet::with_capacity(graph.node_count());
+    for (node, id) in graph.node_id.iter().enumerate() {
+        if earlier.binary_search(id).is_ok() {
+            stayed.insert(node);
+        }
+    }
+    stayed
+}
+
 /// memlab's rule: objects allocated between `baseline` and `target` (in the target, not in the
 /// baseline) that are still alive in `last`. Returns their nodes in `last`.
 pub fn leaked_since(baseline: &HeapGraph, target: &HeapGraph, last: &HeapGraph) -> Vec<u32> {

@@ -2,20 +2,7 @@
 //! (exact for the few snapshots a leak hunt has) and the Theil–Sen slope, both robust to the
 //! ups and downs of in-flight work.
 
-use serde::Serialize;
-
-/// The trend of a series, judged from the order of its values rather than from the last step.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Trend {
-    /// Median of the slopes between every pair of snapshots, per step (Theil–Sen).
-    pub slope: f64,
-    /// Kendall's tau: pairs in increasing order minus pairs in decreasing order, over all
-    /// pairs; 1 when every snapshot is above every earlier one.
-    pub tau: f64,
-    /// One-sided p-value of Mann–Kendall's S: the chance that values in random order (load
-    /// that goes up and down, no trend) order themselves at least this well. Exact.
-    pub p_value: f64,
-}
+pub use crate::model::Trend;
 
 impl Trend {
     /// The trend of `values` (snapshot order). `None` for fewer than two values.

@@ -6,6 +6,7 @@
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::trend::Trend;
 use crate::detect::growth::mean_step;
 use crate::error::{Error, FormatError};
 use crate::model::{Evidence, Finding, ProfileClass, Status};
@@ -137,8 +138,10 @@ impl Signature {
             metric: self.metric.clone(),
             unit: unit_of(&self.metric).to_string(),
             growth_per_step: mean_step(&series),
-            series,
             inputs: inputs.to_vec(),
+            trend: Trend::of(&series),
+            series,
+            all_counts: None,
             evidence,
             explanation: self.explanation.trim().to_string(),
             fix: self.fix.trim().to_string(),

@@ -1,4 +1,4 @@
-//! Generic growth on heap snapshots: classes that grow at every step beyond noise, outside what
+//! Generic growth on heap snapshots: classes whose objects pile up beyond noise, outside what
 //! fired catalogue entries account for.
 
 use fixedbitset::FixedBitSet;
@@ -11,16 +11,18 @@ use crate::analysis::retainer_paths::source_of;
 use crate::analysis::snapshot_diff::{engine_category, NOISE_MIN_FRACTION, NOISE_MIN_OBJECTS};
 use crate::analysis::AnalysedSnapshot;
 use crate::detect::generic::generic_finding;
-use crate::detect::growth::lock_step;
+use crate::detect::growth::{generic_status, lock_step, Judged, Measured};
 use crate::detect::snapshot_signatures::main_paths;
 use crate::model::Finding;
 
-/// Constructors that grow at every step beyond noise, counting only objects the classes of
-/// fired entries do not account for. Beside a fired entry (whose leak drags plain objects,
+/// Constructors whose objects pile up beyond noise (`growth::generic_status`: every object
+/// stays from one snapshot to the next, and the count trends up), counting only objects the
+/// classes of fired entries do not account for. Beside a fired entry (whose leak drags plain objects,
 /// closures and native handles along) a class must also be named by code, not grow in lock-step
 /// with the entry's metric, and grow at least half as much: a second leak, not collateral.
 pub fn generic_class_growth(
     snapshots: &[&AnalysedSnapshot<'_>],
+    stayed: &[FixedBitSet],
     explaining: &[String],
     fired: &[Vec<i64>],
     indexes: &[usize],
@@ -34,44 +36,57 @@ pub fn generic_class_growth(
         // What fired entries account for follows every snapshot's retainer paths.
         AnalysedSnapshot::prepare_retainers(snapshots);
     }
-    let mut rows: FxHashMap<String, Vec<i64>> = FxHashMap::default();
+    // Per class: objects in each snapshot, and from the second on those that stayed.
+    let mut rows: FxHashMap<String, (Vec<i64>, Vec<i64>)> = FxHashMap::default();
     for (step, s) in snapshots.iter().enumerate() {
         let class = counted(&s.classes, &s.retention);
         let covered = retained_by(s, explaining);
         // Counted per class index first: a name per object would be millions of lookups.
-        let mut per_class = vec![0i64; s.classes.names.len()];
+        let mut per_class = vec![(0i64, 0i64); s.classes.names.len()];
+        let stayed = step.checked_sub(1).map(|k| &stayed[k]);
         for (node, &c) in class.iter().enumerate() {
             if c != u32::MAX && !covered.contains(node) {
-                per_class[c as usize] += 1;
+                per_class[c as usize].0 += 1;
+                if stayed.is_some_and(|stayed| stayed.contains(node)) {
+                    per_class[c as usize].1 += 1;
+                }
             }
         }
-        for (name, &count) in s.classes.names.iter().zip(&per_class) {
+        for (name, &(count, kept)) in s.classes.names.iter().zip(&per_class) {
             if count > 0 {
-                rows.entry(name.clone()).or_insert_with(|| vec![0; n])[step] += count;
+                let row = rows
+                    .entry(name.clone())
+                    .or_insert_with(|| (vec![0; n], vec![0; n - 1]));
+                row.0[step] += count;
+                if step > 0 {
+                    row.1[step - 1] += kept;
+                }
             }
         }
     }
-    let mut growing: Vec<(String, Vec<i64>)> = rows
+    let mut growing: Vec<(String, Vec<i64>, Judged)> = rows
         .into_iter()
-        .filter(|(name, v)| {
-            let delta = v[n - 1] - v[0];
-            !engine_category(name)
-                && v.windows(2).all(|w| w[1] > w[0])
-                && delta >= NOISE_MIN_OBJECTS
-                && delta as f64 >= NOISE_MIN_FRACTION * v[0] as f64
-                && fired.iter().all(|f| {
-                    is_specific_class(name) && !lock_step(v, f) && 2 * delta >= f[n - 1] - f[0]
-                })
+        .filter(|(name, _)| !engine_category(name))
+        .filter_map(|(name, (values, kept))| {
+            let measured = Measured {
+                values: &values,
+                kept: Some(&kept),
+            };
+            let judged = generic_status(measured, NOISE_MIN_OBJECTS as f64)?;
+            let delta = values[n - 1] - values[0];
+            let beyond_noise = delta as f64 >= NOISE_MIN_FRACTION * values[0] as f64;
+            let own_leak = fired.iter().all(|f| {
+                is_specific_class(&name) && !lock_step(&values, f) && 2 * delta >= f[n - 1] - f[0]
+            });
+            (beyond_noise && own_leak).then_some((name, values, judged))
         })
         .collect();
-    growing.sort_by(|a, b| {
-        (b.1[n - 1] - b.1[0])
-            .cmp(&(a.1[n - 1] - a.1[0]))
-            .then_with(|| a.0.cmp(&b.0))
-    });
+    let growth = |(_, values, _): &(String, Vec<i64>, Judged)| values[n - 1] - values[0];
+    growing.sort_by(|a, b| growth(b).cmp(&growth(a)).then_with(|| a.0.cmp(&b.0)));
     let last = snapshots.last().expect("n >= 2");
-    for (class, values) in growing.into_iter().take(5) {
+    for (class, values, judged) in growing.into_iter().take(5) {
         let mut f = generic_finding("heap.growth", "objects", &class, values, indexes);
+        judged.apply(&mut f);
         f.evidence.classes = std::mem::take(&mut f.evidence.stacks);
         // Why they are alive, as for a catalogue entry: the fix starts from the retainer.
         f.evidence.retainers = main_paths(last, |name| name == class);
@@ -119,12 +134,18 @@ mod tests {
     use crate::analysis::class_summary::ClassKey;
     use crate::analysis::AnalysedSnapshot;
     use crate::detect::snapshot_signatures::snapshot_findings;
-    use crate::detect::test_inputs::{read, RECREATE_SNAPSHOTS};
+    use crate::detect::test_inputs::read;
     use crate::model::group_inputs;
 
     #[test]
     fn classes_that_grow_beyond_noise_are_named_with_their_retainers() {
-        let inputs = read(&RECREATE_SNAPSHOTS);
+        // Clients re-created every few seconds under load, four snapshots.
+        let inputs = read(&[
+            "node/noisy/noisy-client-leak-m01.heapsnapshot.gz",
+            "node/noisy/noisy-client-leak-m02.heapsnapshot.gz",
+            "node/noisy/noisy-client-leak-m03.heapsnapshot.gz",
+            "node/noisy/noisy-client-leak-m04.heapsnapshot.gz",
+        ]);
         let graphs: Vec<_> = inputs.iter().filter_map(|i| i.heap()).collect();
         let analysed = AnalysedSnapshot::all(&graphs, ClassKey::Constructor);
         let snapshots: Vec<&AnalysedSnapshot> = analysed.iter().collect();
@@ -137,7 +158,7 @@ mod tests {
                 (f.signature.as_str(), f.metric.as_str()),
                 ("heap.growth", "objects")
             );
-            assert!(f.series.windows(2).all(|w| w[1] > w[0]), "{}", f.title);
+            assert!(f.series.windows(2).all(|w| w[1] >= w[0]), "{}", f.title);
             assert!(
                 !f.evidence.retainers.is_empty(),
                 "{}: why they are alive",

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::analysis::keys::short_function;
 use crate::analysis::retainer_paths::fingerprint;
+use crate::analysis::trend::Trend;
 use crate::detect::catalogue::unit_of;
 use crate::detect::growth::mean_step;
 use crate::detect::stack_match::leaf;
@@ -64,6 +65,8 @@ pub fn generic_finding(
         metric: metric.to_string(),
         unit: unit_of(metric).to_string(),
         growth_per_step: mean_step(&values),
+        trend: Trend::of(&values),
+        all_counts: None,
         evidence: Evidence {
             stacks: vec![NamedSeries {
                 name: key.to_string(),

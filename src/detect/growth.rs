@@ -7,15 +7,12 @@
 //! next snapshot. Elsewhere only the order of the values can tell a trend from load.
 
 use crate::analysis::trend::Trend;
-use crate::model::Status;
+use crate::model::series::{GENERIC_MIN_SNAPSHOTS, GENERIC_MIN_SNAPSHOTS_WITHOUT_IDS};
+use crate::model::{Finding, Status};
 
 /// Share of a snapshot's matched goroutines or objects that must still be there, by id, in the
 /// next one for the step to count as left behind (a few may end for other reasons).
 const KEPT_SHARE: f64 = 0.95;
-
-/// Generic growth needs this many snapshots: fewer cannot tell a leak from a worker pool or
-/// a burst of load that grows and keeps its goroutines for a while.
-pub const GENERIC_MIN_SNAPSHOTS: usize = 4;
 
 /// Where no ids tell what was left behind (aggregated goroutine profiles, heap profiles), the
 /// trend must reach this one-sided confidence ...
@@ -33,6 +30,15 @@ pub struct Measured<'a> {
     pub kept: Option<&'a [i64]>,
 }
 
+/// How a series was judged: its status, the trend of what was judged, and, when ids showed
+/// members in flight, the series of what stayed that replaces the raw counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judged {
+    pub status: Status,
+    pub trend: Option<Trend>,
+    pub left_behind: Option<Vec<i64>>,
+}
+
 impl Measured<'_> {
     /// Whether every step kept (nearly) all of the previous snapshot's members: they never
     /// end. `None` without ids.
@@ -44,52 +50,118 @@ impl Measured<'_> {
         }))
     }
 
+    /// When ids show that members came and went (in flight), what stayed: per snapshot, the
+    /// members already there in the snapshot before; for the first, those still there in the
+    /// second (the same objects as the second's count). `None` without ids, or when nothing
+    /// was in flight and the values themselves are what stayed.
+    pub fn left_behind(&self) -> Option<Vec<i64>> {
+        let kept = self.kept?;
+        if self.accumulates()? || kept.is_empty() {
+            return None;
+        }
+        Some(
+            std::iter::once(kept[0])
+                .chain(kept.iter().copied())
+                .collect(),
+        )
+    }
+
     /// Without ids, the values themselves: never falling by more than sampling wobbles. What
     /// a leak holds is never released; in-flight work drops back at some step.
-    fn never_released(&self) -> bool {
-        self.values
+    fn never_released(values: &[i64]) -> bool {
+        values
             .windows(2)
             .all(|w| w[1] as f64 >= w[0] as f64 * (1.0 - SAMPLING_WOBBLE))
     }
+}
 
-    /// Members of the last snapshot already there in the one before.
-    fn kept_last(&self) -> i64 {
-        self.kept.and_then(|k| k.last().copied()).unwrap_or(0)
+impl Judged {
+    /// Puts what was judged into a finding of this status: the trend and, when only what
+    /// stayed was counted, that series in place of the raw counts, with a hint that says so.
+    pub fn apply(&self, finding: &mut Finding) {
+        finding.trend = self.trend;
+        let Some(left) = &self.left_behind else {
+            return;
+        };
+        let all = std::mem::replace(&mut finding.series, left.clone());
+        finding.growth_per_step = mean_step(left);
+        let list = |values: &[i64]| {
+            values
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(" → ")
+        };
+        finding.evidence.hints.insert(
+            0,
+            format!(
+                "Counted: the {unit} already there in the snapshot before (in the first snapshot, \
+                 those still there in the second): {left}; the others came and went with the \
+                 load (all {unit}: {all})",
+                unit = finding.unit,
+                left = list(left),
+                all = list(&all),
+            ),
+        );
+        finding.all_counts = Some(all);
     }
 }
 
 /// A catalogue entry's series: its frames or classes are specific, so growth counts as
-/// before unless ids show that the matched goroutines or objects were in flight (they did not
-/// stay from one snapshot to the next).
-pub fn entry_status(m: Measured<'_>, min_growth: f64) -> Option<Status> {
-    if m.accumulates() == Some(false) && m.kept_last() * 2 < m.values[m.values.len() - 2] {
-        return None;
-    }
-    status(m.values, min_growth)
+/// before, on what stayed from one snapshot to the next where ids show members in flight.
+pub fn entry_status(m: Measured<'_>, min_growth: f64) -> Option<Judged> {
+    let left_behind = m.left_behind();
+    let values = left_behind.as_deref().unwrap_or(m.values);
+    Some(Judged {
+        status: status(values, min_growth)?,
+        trend: Trend::of(left_behind.as_ref().map_or(m.values, |left| &left[1..])),
+        left_behind,
+    })
 }
 
 /// Generic growth, which no catalogue entry explains: only what is left behind counts, over
-/// enough snapshots, with a significant trend. With ids the members must accumulate (every
-/// step keeps the previous snapshot's, and at least `min_growth` stay to the last); without,
-/// no step may release much. The trend of the values is returned for the record.
-pub fn generic_status(m: Measured<'_>, min_growth: f64) -> Option<(Status, Trend)> {
+/// enough snapshots, with a significant trend. With ids, every step must keep the previous
+/// snapshot's members and at least `min_growth` stay to the last: a generic stack or class
+/// whose members come and go is work in flight or a pool, whatever its count does (idle
+/// keep-alive connections stay for minutes and their number follows the load). Without ids,
+/// more snapshots are needed, and no step may release much.
+pub fn generic_status(m: Measured<'_>, min_growth: f64) -> Option<Judged> {
     let values = m.values;
     let n = values.len();
     let trend = Trend::of(values)?;
     let (first, last, previous) = (values[0], values[n - 1], values[n - 2]);
-    let rose = (last - first) as f64 >= min_growth && last > previous;
-    if !rose {
-        return None;
-    }
-    if n < GENERIC_MIN_SNAPSHOTS {
-        return None;
-    }
+    // Heap profiles repeat between collections: a last step that stayed level has not fallen.
+    let rose = (last - first) as f64 >= min_growth && last >= previous;
     let left_behind = match m.accumulates() {
-        Some(accumulates) => accumulates && m.kept_last() as f64 >= min_growth,
-        None => m.never_released(),
+        Some(accumulates) => {
+            n >= GENERIC_MIN_SNAPSHOTS
+                && accumulates
+                && m.kept.and_then(|k| k.last()).copied().unwrap_or(0) as f64 >= min_growth
+        }
+        None => n >= GENERIC_MIN_SNAPSHOTS_WITHOUT_IDS && Measured::never_released(values),
     };
     let trending = trend.p_value <= TREND_MAX_P && trend.rise(n) >= min_growth;
-    (left_behind && trending).then_some((Status::Growing, trend))
+    (rose && left_behind && trending).then_some(Judged {
+        status: Status::Growing,
+        trend: Some(trend),
+        left_behind: None,
+    })
+}
+
+/// Too few snapshots for generic growth, but ids show every member stayed and at least
+/// `min_growth` more came at every step: the structure of a leak, a suspect if the detector
+/// also finds one creator behind it (a loop that starts goroutines that never end).
+pub fn generic_suspect(m: Measured<'_>, min_growth: f64) -> Option<Judged> {
+    let values = m.values;
+    let n = values.len();
+    let short = (2..GENERIC_MIN_SNAPSHOTS).contains(&n);
+    let rose =
+        values.windows(2).all(|w| w[1] > w[0]) && (values[n - 1] - values[0]) as f64 >= min_growth;
+    (short && rose && m.accumulates() == Some(true)).then(|| Judged {
+        status: Status::Suspect,
+        trend: Trend::of(values),
+        left_behind: None,
+    })
 }
 
 /// Status of a series against a growth threshold.

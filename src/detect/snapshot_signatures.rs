@@ -7,10 +7,11 @@ use rustc_hash::FxHashMap;
 
 use crate::analysis::class_summary::counted;
 use crate::analysis::retainer_paths::{fingerprint, path_groups};
+use crate::analysis::snapshot_diff::stayed;
 use crate::analysis::AnalysedSnapshot;
 use crate::detect::catalogue::{Compiled, Signature};
 use crate::detect::class_growth::generic_class_growth;
-use crate::detect::growth::status;
+use crate::detect::growth::{entry_status, Measured};
 use crate::model::{Evidence, Finding, InputSeries, NamedSeries, PathGroup, Status};
 
 pub fn snapshot_findings(
@@ -32,6 +33,24 @@ pub fn snapshot_findings(
             map
         })
         .collect();
+    // From the second snapshot on, per class, the objects already there in the one before:
+    // what stayed, where calls and timers in flight come and go.
+    let stayed = stayed_per_snapshot(snapshots);
+    let kept_counts: Vec<FxHashMap<&str, i64>> = snapshots[1..]
+        .iter()
+        .zip(&stayed)
+        .map(|(s, stayed)| {
+            let class = counted(&s.classes, &s.retention);
+            let mut map: FxHashMap<&str, i64> = FxHashMap::default();
+            for node in stayed.ones() {
+                if class[node] != u32::MAX {
+                    *map.entry(s.classes.names[class[node] as usize].as_str())
+                        .or_default() += 1;
+                }
+            }
+            map
+        })
+        .collect();
     let series_of = |class: &str| -> Vec<i64> {
         counts
             .iter()
@@ -42,20 +61,29 @@ pub fn snapshot_findings(
     let mut fired: Vec<Vec<i64>> = Vec::new();
     for entry in entries {
         let s = &entry.signature;
-        let values: Vec<i64> = (0..snapshots.len())
-            .map(|i| {
-                s.classes
-                    .iter()
-                    .map(|c| counts[i].get(c.as_str()).copied().unwrap_or(0))
-                    .sum()
-            })
-            .collect();
+        let sum = |counts: &FxHashMap<&str, i64>| -> i64 {
+            s.classes
+                .iter()
+                .map(|c| counts.get(c.as_str()).copied().unwrap_or(0))
+                .sum()
+        };
+        let values: Vec<i64> = counts.iter().map(sum).collect();
+        let kept: Vec<i64> = kept_counts.iter().map(sum).collect();
+        let measured = Measured {
+            values: &values,
+            kept: Some(&kept),
+        };
         let last = snapshots.last().expect("non-empty group");
         let mut suspect_hint = None;
-        let status = match status(&values, s.min_growth.unwrap_or(1.0)) {
-            Some(status) => status,
+        let judged = entry_status(measured, s.min_growth.unwrap_or(1.0));
+        let status = match &judged {
+            Some(judged) => judged.status,
             None if values.len() <= 2 => {
-                let Some((status, hint)) = suspect(s, last, values[values.len() - 1]) else {
+                // Open across the whole interval, where ids can tell; else all there are.
+                let count = measured
+                    .left_behind()
+                    .map_or(values[values.len() - 1], |left| left[left.len() - 1]);
+                let Some((status, hint)) = suspect(s, last, count) else {
                     continue;
                 };
                 suspect_hint = hint;
@@ -64,7 +92,7 @@ pub fn snapshot_findings(
             None => continue,
         };
         explaining_classes.extend(s.classes.iter().chain(&s.co_classes).cloned());
-        fired.push(values.clone());
+        explaining_classes.extend(s.classes.iter().chain(&s.co_classes).cloned());
         let paths = main_paths(last, |name| s.classes.iter().any(|c| c == name));
         let text: String = paths
             .iter()
@@ -103,9 +131,36 @@ pub fn snapshot_findings(
             hints,
             ..Evidence::default()
         };
-        findings.push(s.finding(status, fingerprint, values, &indexes, evidence));
+        let mut finding = s.finding(status, fingerprint, values, &indexes, evidence);
+        if let Some(judged) = judged {
+            judged.apply(&mut finding);
+        }
+        fired.push(finding.series.clone());
+        findings.push(finding);
     }
-    generic_class_growth(snapshots, &explaining_classes, &fired, &indexes, findings);
+    generic_class_growth(
+        snapshots,
+        &stayed,
+        &explaining_classes,
+        &fired,
+        &indexes,
+        findings,
+    );
+}
+
+/// Per snapshot from the second, its objects that the snapshot before already had (by id),
+/// one thread per pair.
+fn stayed_per_snapshot(snapshots: &[&AnalysedSnapshot<'_>]) -> Vec<FixedBitSet> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = snapshots
+            .windows(2)
+            .map(|pair| scope.spawn(move || stayed(pair[0].graph, pair[1].graph)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("id threads do not panic"))
+            .collect()
+    })
 }
 
 /// What one snapshot shows of the entry's structure when growth cannot be measured: at least

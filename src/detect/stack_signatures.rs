@@ -187,7 +187,8 @@ pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: 
             values: &values,
             kept: kept.as_deref(),
         };
-        let growth = entry_status(measured, s.min_growth.unwrap_or(1.0));
+        let judged = entry_status(measured, s.min_growth.unwrap_or(1.0));
+        let growth = judged.as_ref().map(|j| j.status);
         let Some(status) = (if s.proof.is_some() {
             // A proof is a leak at any count, whatever the series did before.
             runtime_proof::status(last).or(growth)
@@ -227,7 +228,11 @@ pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: 
             evidence.hints.push(suspect_reason(s, &evidence.creators));
         }
         let fingerprint = stack_fingerprint(&s.id, last);
-        findings.push(s.finding(status, fingerprint, values, &indexes, evidence));
+        let mut finding = s.finding(status, fingerprint, values, &indexes, evidence);
+        if let Some(judged) = judged.filter(|j| j.status == status) {
+            judged.apply(&mut finding);
+        }
+        findings.push(finding);
     }
     generic_stack_growth(
         group.class,

@@ -207,7 +207,7 @@ impl Policy {
         match metric {
             "goroutines" => (t.goroutines.unwrap_or(10.0), t.goroutines_percent),
             "inuse_space" => (t.heap_mib.unwrap_or(1.0) * 1_048_576.0, t.heap_percent),
-            _ => (t.objects.unwrap_or(10.0), t.objects_percent),
+            _ => (t.objects.unwrap_or(5.0), t.objects_percent),
         }
     }
 

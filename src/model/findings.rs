@@ -133,11 +133,31 @@ pub struct Finding {
     /// Indexes of the inputs the series is over.
     pub inputs: Vec<usize>,
     pub growth_per_step: f64,
+    /// The trend of `series`, judged from the order of its values (two or more snapshots).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Trend>,
+    /// When ids showed goroutines or objects in flight, `series` counts only those that stayed
+    /// from one snapshot to the next, and this holds every one counted, as the files show them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub all_counts: Option<Vec<i64>>,
     pub evidence: Evidence,
     pub explanation: String,
     pub fix: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<String>,
+}
+
+/// Whether a short series trends up, and how sure that is (Mann–Kendall, Theil–Sen).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Trend {
+    /// Median of the slopes between every pair of snapshots, per step (Theil–Sen).
+    pub slope: f64,
+    /// Kendall's tau: pairs in increasing order minus pairs in decreasing order, over all
+    /// pairs; 1 when every snapshot is above every earlier one.
+    pub tau: f64,
+    /// One-sided p-value of Mann–Kendall's S: the chance that values in random order (load
+    /// that goes up and down, no trend) order themselves at least this well.
+    pub p_value: f64,
 }
 
 /// Goroutines of a row created by one function, and by how many distinct goroutines: one

@@ -11,7 +11,7 @@ pub mod series;
 
 pub use findings::{
     CodeSite, Creator, CreatorGroup, Evidence, Finding, NamedSeries, PathGroup, SiteRole, Status,
-    Step,
+    Step, Trend,
 };
 pub use goroutines::{Goroutine, GoroutineDump, SpawnTree, Truncation};
 pub use heap_graph::HeapGraph;

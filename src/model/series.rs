@@ -8,6 +8,17 @@ use rustc_hash::FxHashMap;
 
 use super::{HeapGraph, Input, ProfileKind, Runtime};
 
+/// Growth that no catalogue entry names needs this many snapshots where ids tell what stayed
+/// (full goroutine dumps, heap snapshots): fewer cannot tell a leak from a worker pool or a
+/// burst of load that keeps its goroutines or objects for a while (three full dumps of a
+/// healthy service under load showed such stacks in two windows of ten, docs/accuracy.md).
+pub const GENERIC_MIN_SNAPSHOTS: usize = 4;
+
+/// Without ids (aggregated goroutine profiles, heap profiles) only the order of the values
+/// speaks: four in increasing order happen by chance one time in 24, and a healthy service
+/// with a few hundred stacks shows some; five in order happen once in 120.
+pub const GENERIC_MIN_SNAPSHOTS_WITHOUT_IDS: usize = 5;
+
 /// What kind of input an entry reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -155,13 +166,31 @@ impl InputSeries<'_> {
                 self.order.words()
             ));
         }
-        if n == 2 {
+        let needed = self.generic_min_snapshots();
+        if n < needed {
             notes.push(format!(
-                "2 {}: one step of growth, too short to tell a leak from a busy moment",
-                self.class.plural()
+                "{n} {}: too few to tell growth from load for {} no signature names (that takes {needed})",
+                self.class.plural(),
+                match self.class {
+                    ProfileClass::Goroutine => "stacks",
+                    ProfileClass::Heap => "allocation sites",
+                    ProfileClass::Snapshot => "classes",
+                },
             ));
         }
         notes
+    }
+
+    /// Snapshots generic growth needs: fewer where ids tell what stayed.
+    pub fn generic_min_snapshots(&self) -> usize {
+        let ids = self.members.iter().all(|(_, input)| {
+            input.heap().is_some() || input.profile().is_some_and(|p| p.goroutines.is_some())
+        });
+        if ids {
+            GENERIC_MIN_SNAPSHOTS
+        } else {
+            GENERIC_MIN_SNAPSHOTS_WITHOUT_IDS
+        }
     }
 }
 

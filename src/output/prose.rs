@@ -1,7 +1,8 @@
 //! Catalogue prose and the account of how inputs formed series, as outputs print them.
 
-use crate::model::{CodeSite, OrderBasis, SiteRole};
+use crate::model::{CodeSite, Finding, OrderBasis, SiteRole, Status};
 use crate::output::schema::{Grouping, InputInfo};
+use crate::output::values::format_delta;
 
 /// Catalogue text is wrapped in its TOML; tables, annotations and reports wrap it themselves.
 pub fn one_paragraph(text: &str) -> String {
@@ -80,4 +81,28 @@ pub fn site_line(site: &CodeSite, function: &str) -> String {
         format!(" at {}", site_place(site))
     };
     format!("{} {function}{place}", site.role.words())
+}
+
+/// How sure the growth is from the order of the snapshots alone: Kendall's tau, the chance
+/// that load going up and down ordered them this well (Mann–Kendall), and the median step
+/// (Theil–Sen). `None` for a single snapshot and for proofs.
+pub fn trend_line(finding: &Finding) -> Option<String> {
+    // A proof needs no trend.
+    let trend = finding
+        .trend
+        .filter(|_| finding.status != Status::Present)?;
+    if finding.series.len() < 3 {
+        return Some(
+            "Trend: one step between two snapshots, too few to tell growth from load.".into(),
+        );
+    }
+    // What stayed is measured from the second snapshot on: one count fewer.
+    let counts = finding.series.len() - usize::from(finding.all_counts.is_some());
+    Some(format!(
+        "Trend: Kendall's tau {:.2}; Mann–Kendall p = {:.3}, the chance that load going up and \
+         down alone orders {counts} counts this well; {} per step (Theil–Sen).",
+        trend.tau,
+        trend.p_value,
+        format_delta(trend.slope.round() as i64, &finding.unit)
+    ))
 }

@@ -15,7 +15,7 @@ use crate::detect::value_index;
 use crate::model::Input;
 use crate::model::ProfileClass;
 use crate::model::{series_order, Finding, Status};
-use crate::output::prose::{grouping_lines, wait_span};
+use crate::output::prose::{grouping_lines, trend_line, wait_span};
 use crate::output::schema::{Grouping, HeapTopReport, InputInfo, TopReport};
 use crate::output::values::{format_delta, format_value};
 use crate::output::{tables, Style, TextTable};
@@ -202,18 +202,18 @@ impl Postmortem {
         }
     }
 
-    /// What else the evidence says, a sentence each: how long the goroutines waited, and what
-    /// the retainer paths pass through.
+    /// What else the evidence says, a sentence each: how sure the trend is, how long the
+    /// goroutines waited, and what the retainer paths pass through.
     pub fn notes(f: &Finding) -> Vec<String> {
         let e = &f.evidence;
-        e.wait_minutes
-            .map(|waits| {
+        trend_line(f)
+            .into_iter()
+            .chain(e.wait_minutes.map(|waits| {
                 format!(
                     "The matched goroutines had been waiting for {} in the last dump.",
                     wait_span(waits)
                 )
-            })
-            .into_iter()
+            }))
             .chain(e.hints.iter().cloned())
             .collect()
     }

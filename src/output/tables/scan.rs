@@ -4,7 +4,7 @@ use super::retainers::{path_lines, path_summary};
 use super::{describe_input, warnings, STACK_LINES};
 use crate::model::{Finding, Status};
 use crate::output::names::{display_key, short_function, stack_lines};
-use crate::output::prose::{grouping_lines, one_paragraph, site_line, wait_span};
+use crate::output::prose::{grouping_lines, one_paragraph, site_line, trend_line, wait_span};
 use crate::output::schema::ScanReport;
 use crate::output::values::{format_delta, join_values};
 use crate::output::{Style, TextTable};
@@ -45,8 +45,8 @@ pub fn scan(report: &ScanReport, style: &Style) -> Vec<TextTable> {
     {
         summary.notes.push(
             "GROWING: grew at the last step; PRESENT: proven by one snapshot; SUSPECT: the \
-             structure of a known leak, growth not measured; plateau: grew, then stopped (residue \
-             of a fixed leak); receding: went back down."
+             structure of a leak, with too few snapshots to measure growth; plateau: grew, then \
+             stopped (residue of a fixed leak); receding: went back down."
                 .into(),
         );
     }
@@ -146,7 +146,7 @@ fn finding(f: &Finding, report: &ScanReport, style: &Style) -> TextTable {
             join_values(&[site.value], &f.unit),
         ]);
     }
-    let mut notes = Vec::new();
+    let mut notes: Vec<String> = trend_line(f).into_iter().collect();
     if let Some(waits) = e.wait_minutes {
         notes.push(format!(
             "Waiting for {} in the last goroutine dump.",

@@ -90,8 +90,8 @@ pub fn catalogue_markdown(catalogue: &Catalogue) -> String {
         "# Leak signature catalogue\n\n\
 This page is generated from `src/detect/catalog/*.toml` by `leakscope signatures list --format md`;\n\
 a test keeps it in sync. Ids are part of leakscope's interface. Generic findings beside these:\n\
-`go.goroutines.growth` (a goroutine stack that grows at every step) and `heap.growth` (an\n\
-allocation site or constructor that grows at every step beyond noise), reported only where no\n\
+`go.goroutines.growth` (a goroutine stack whose goroutines pile up) and `heap.growth` (an\n\
+allocation site or constructor that trends up beyond noise), reported only where no\n\
 entry below explains the growth.\n\n",
     );
     for e in &catalogue.entries {
