@@ -89,7 +89,7 @@ pub fn generic_class_growth(
         judged.apply(&mut f);
         f.evidence.classes = std::mem::take(&mut f.evidence.stacks);
         // Why they are alive, as for a catalogue entry: the fix starts from the retainer.
-        f.evidence.retainers = main_paths(last, |name| name == class);
+        f.evidence.retainers = main_paths(last, |_, name| name == class);
         findings.push(f);
     }
 }

@@ -92,8 +92,14 @@ pub fn snapshot_findings(
             None => continue,
         };
         explaining_classes.extend(s.classes.iter().chain(&s.co_classes).cloned());
-        explaining_classes.extend(s.classes.iter().chain(&s.co_classes).cloned());
-        let paths = main_paths(last, |name| s.classes.iter().any(|c| c == name));
+        // Where only what stayed was counted, its paths are the ones that explain the leak:
+        // calls in flight are held by what runs them.
+        let counted_stayed = judged.as_ref().is_some_and(|j| j.left_behind.is_some());
+        let stayed_last = stayed.last().filter(|_| counted_stayed);
+        let paths = main_paths(last, |node, name| {
+            s.classes.iter().any(|c| c == name)
+                && stayed_last.is_none_or(|stayed| stayed.contains(node as usize))
+        });
         let text: String = paths
             .iter()
             .flat_map(|p| {
@@ -217,13 +223,14 @@ fn suspect(
     })
 }
 
-/// The three most common retainer path shapes of the objects whose class `wanted` accepts.
+/// The three most common retainer path shapes of the objects `wanted` accepts (by node and
+/// class name).
 pub fn main_paths(
     snapshot: &AnalysedSnapshot<'_>,
-    wanted: impl Fn(&str) -> bool,
+    wanted: impl Fn(u32, &str) -> bool,
 ) -> Vec<PathGroup> {
     let targets: Vec<u32> = (0..snapshot.graph.node_count() as u32)
-        .filter(|&n| wanted(snapshot.classes.name(n)))
+        .filter(|&n| wanted(n, snapshot.classes.name(n)))
         .collect();
     let (mut paths, _) = path_groups(
         snapshot.graph,

@@ -106,3 +106,12 @@ pub fn trend_line(finding: &Finding) -> Option<String> {
         format_delta(trend.slope.round() as i64, &finding.unit)
     ))
 }
+
+/// What the finding's own row of an evidence table counts, after the metric's name.
+pub fn metric_counts(finding: &Finding) -> &'static str {
+    if finding.all_counts.is_some() {
+        " that stayed from the snapshot before (the finding's metric)"
+    } else {
+        " (the finding's metric)"
+    }
+}

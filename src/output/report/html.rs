@@ -12,7 +12,7 @@ use super::{
 use crate::model::{Finding, NamedSeries, Status};
 use crate::output::escape::markup as html;
 use crate::output::names::short_function;
-use crate::output::prose::{site_place, site_role};
+use crate::output::prose::{metric_counts, site_place, site_role};
 use crate::output::tables::path_lines;
 use crate::output::values::{format_bytes, format_delta, format_time, format_value};
 use crate::output::TextTable;
@@ -250,8 +250,9 @@ fn evidence_table(out: &mut String, p: &Postmortem, f: &Finding, labels: &[Strin
     }
     out.push_str("</tr>\n");
     out.push_str(&format!(
-        "<tr><td><b>{}</b> (the finding's metric)</td>{}</tr>\n",
+        "<tr><td><b>{}</b>{}</td>{}</tr>\n",
         html(&f.metric),
+        html(metric_counts(f)),
         value_cells(&f.series, &f.unit)
     ));
     let e = &f.evidence;

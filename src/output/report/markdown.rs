@@ -10,7 +10,7 @@ use crate::model::Finding;
 use crate::output::escape::markup as html;
 use crate::output::markdown::{code_span, escape_text};
 use crate::output::names::short_function;
-use crate::output::prose::{site_place, site_role};
+use crate::output::prose::{metric_counts, site_place, site_role};
 use crate::output::tables::path_lines;
 use crate::output::values::{format_bytes, format_delta, format_time, format_value};
 
@@ -142,7 +142,11 @@ fn finding(out: &mut String, p: &Postmortem, n: usize, f: &Finding) {
         out.push_str(&table_row(&cells));
     };
     row(
-        format!("**{}** (the finding's metric)", escape_text(&f.metric)),
+        format!(
+            "**{}**{}",
+            escape_text(&f.metric),
+            escape_text(metric_counts(f))
+        ),
         &f.series,
         &f.unit,
     );
