@@ -3,7 +3,7 @@
 #
 #   examples/ci-leak/run.sh [PATH-TO-LEAKSCOPE]    (default: target/release/leakscope)
 #
-# Captures three heap snapshots of service.js with its leak switched on, and three with it off,
+# Captures four heap snapshots of service.js with its leak switched on, and four with it off,
 # then expects `leakscope check` to fail the leaky series (exit 1) and pass the fixed one (exit 0).
 set -euo pipefail
 
@@ -48,8 +48,8 @@ bounded 90 node examples/ci-leak/capture.js "$tmp/fixed" || fail "capture of the
 # check SERIES EXPECTED-EXIT-CODE: run leakscope check on the series' snapshots, in order.
 check() {
   local series="$1" expected="$2" code=0
-  local snapshots=("$tmp/$series"/checkpoint-{1,2,3}.heapsnapshot)
-  echo "== leakscope check --policy $policy <$series checkpoint-1..3>: expecting exit code $expected"
+  local snapshots=("$tmp/$series"/checkpoint-{1,2,3,4}.heapsnapshot)
+  echo "== leakscope check --policy $policy <$series checkpoint-1..4>: expecting exit code $expected"
   bounded 120 "$leakscope" check --policy "$policy" "${snapshots[@]}" || code=$?
   if [[ "$code" -ne "$expected" ]]; then
     fail "leakscope check on the $series series exited with $code, expected $expected"
