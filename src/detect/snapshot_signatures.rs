@@ -21,35 +21,15 @@ pub fn snapshot_findings(
     findings: &mut Vec<Finding>,
 ) {
     let indexes: Vec<usize> = group.members.iter().map(|(i, _)| *i).collect();
-    let counts: Vec<FxHashMap<&str, i64>> = snapshots
-        .iter()
-        .map(|s| {
-            let class = counted(&s.classes, &s.retention);
-            let mut map: FxHashMap<&str, i64> = FxHashMap::default();
-            for c in class.iter().filter(|&&c| c != u32::MAX) {
-                *map.entry(s.classes.names[*c as usize].as_str())
-                    .or_default() += 1;
-            }
-            map
-        })
-        .collect();
+    let counts: Vec<FxHashMap<&str, i64>> =
+        snapshots.iter().map(|s| by_name(s, |_| true)).collect();
     // From the second snapshot on, per class, the objects already there in the one before:
     // what stayed, where calls and timers in flight come and go.
     let stayed = stayed_per_snapshot(snapshots);
     let kept_counts: Vec<FxHashMap<&str, i64>> = snapshots[1..]
         .iter()
         .zip(&stayed)
-        .map(|(s, stayed)| {
-            let class = counted(&s.classes, &s.retention);
-            let mut map: FxHashMap<&str, i64> = FxHashMap::default();
-            for node in stayed.ones() {
-                if class[node] != u32::MAX {
-                    *map.entry(s.classes.names[class[node] as usize].as_str())
-                        .or_default() += 1;
-                }
-            }
-            map
-        })
+        .map(|(s, stayed)| by_name(s, |node| stayed.contains(node)))
         .collect();
     let series_of = |class: &str| -> Vec<i64> {
         counts
@@ -152,6 +132,26 @@ pub fn snapshot_findings(
         &indexes,
         findings,
     );
+}
+
+/// Objects per class name, of those `keep` accepts (by node), as DevTools' Summary counts
+/// them. Counted per class index first: a name per object would be millions of lookups.
+fn by_name<'s>(
+    s: &'s AnalysedSnapshot<'_>,
+    keep: impl Fn(usize) -> bool,
+) -> FxHashMap<&'s str, i64> {
+    let class = counted(&s.classes, &s.retention);
+    let mut per_class = vec![0i64; s.classes.names.len()];
+    for (node, &c) in class.iter().enumerate() {
+        if c != u32::MAX && keep(node) {
+            per_class[c as usize] += 1;
+        }
+    }
+    let mut map: FxHashMap<&str, i64> = FxHashMap::default();
+    for (c, &count) in per_class.iter().enumerate().filter(|(_, &n)| n > 0) {
+        *map.entry(s.classes.names[c].as_str()).or_default() += count;
+    }
+    map
 }
 
 /// Per snapshot from the second, its objects that the snapshot before already had (by id),
