@@ -555,3 +555,45 @@ fn plateau_and_receding_fail_only_when_the_policy_says_so() {
     assert_eq!(check_json(&plateau, &["--policy", &strict]).0, 1);
     assert_eq!(check_json(&receding, &["--policy", &strict]).0, 1);
 }
+
+#[test]
+fn markdown_keeps_the_catalogue_s_code_spans_as_code() {
+    let (code, md, _) = check(&conn_leak(), &["--format", "md"]);
+    assert_eq!(code, 1);
+    let spans: Vec<String> = pulldown_cmark::Parser::new(&md)
+        .filter_map(|event| match event {
+            pulldown_cmark::Event::Code(text) => Some(text.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        spans.iter().any(|s| s == "defer conn.Close()"),
+        "the fix's code span is code: {spans:?}"
+    );
+    assert!(!md.contains("\\`"), "no escaped backticks:\n{md}");
+}
+
+#[test]
+fn junit_lists_only_the_signatures_of_the_runtimes_in_the_inputs() {
+    let node = series(
+        "node/healthy-i{}.heapsnapshot.gz",
+        &["0010", "0060", "0160"],
+    );
+    for (files, runtime) in [(conn_leak(), "go."), (node, "node.")] {
+        let (_, xml, _) = check(&files, &["--format", "junit"]);
+        let names: Vec<&str> = xml
+            .split("<testcase ")
+            .skip(1)
+            .filter_map(|case| case.split(" name=\"").nth(1)?.split('"').next())
+            .collect();
+        assert!(xml.contains(&format!("tests=\"{}\"", names.len())), "{xml}");
+        assert!(names.contains(&"heap.growth"), "{names:?}");
+        assert!(
+            names.iter().all(|n| n.starts_with(runtime)
+                || *n == "heap.growth"
+                || *n == "go.goroutines.growth"),
+            "{runtime}: {names:?}"
+        );
+        assert!(names.iter().filter(|n| n.starts_with(runtime)).count() >= 3);
+    }
+}

@@ -47,6 +47,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
         .iter()
         .filter(|f| f.verdict == Verdict::Fail)
         .count();
+    let grouping = Grouping::of(&inputs);
     let report = CheckReport {
         schema: SCHEMA,
         verdict: if regressions > 0 { "fail" } else { "pass" },
@@ -64,8 +65,8 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
             .as_ref()
             .map(|p| p.display().to_string()),
         inputs: inputs.iter().map(InputInfo::of).collect(),
-        grouping: Grouping::of(&inputs),
-        signatures_checked: catalogue.ids(),
+        signatures_checked: catalogue.ids_for(&grouping.runtimes()),
+        grouping,
         findings,
     };
     let render = |format: CheckFormat| -> String {

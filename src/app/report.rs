@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::formats::DEFAULT_MAX_INPUT_SIZE;
 use crate::output;
 use crate::output::report::{self, Invocation, Postmortem};
+use crate::output::schema::Grouping;
 
 /// The renderer an output path asks for by its extension.
 fn report_renderer(path: &Path) -> Result<fn(&Postmortem) -> String> {
@@ -54,7 +55,7 @@ pub fn run(args: &ReportArgs) -> Result<String> {
         &inputs,
         &snapshots,
         findings,
-        catalogue.ids().len(),
+        catalogue.ids_for(&Grouping::of(&inputs).runtimes()).len(),
         &invocation,
     );
     let mut text = format!("{}\n", postmortem.headline());

@@ -10,11 +10,12 @@ use crate::output::{self, tables, Format};
 pub fn run(args: &ScanArgs) -> Result<Outcome> {
     let catalogue = catalogue(&args.rules)?;
     let inputs = io::read_all(&args.files, &args.input.options())?;
+    let grouping = Grouping::of(&inputs);
     let report = ScanReport {
         schema: SCHEMA,
         inputs: inputs.iter().map(InputInfo::of).collect(),
-        grouping: Grouping::of(&inputs),
-        signatures_checked: catalogue.ids(),
+        signatures_checked: catalogue.ids_for(&grouping.runtimes()),
+        grouping,
         findings: detect::scan(&inputs, &analyse_snapshots(&inputs), &catalogue),
     };
     let style = style(&args.output);

@@ -203,6 +203,16 @@ impl Catalogue {
             .collect()
     }
 
+    /// Ids of the entries for these runtimes (`go`, `node`, `rust`): what a run on inputs of
+    /// those runtimes checks.
+    pub fn ids_for(&self, runtimes: &[&str]) -> Vec<String> {
+        self.entries
+            .iter()
+            .filter(|e| runtimes.contains(&e.signature.runtime.as_str()))
+            .map(|e| e.signature.id.clone())
+            .collect()
+    }
+
     pub fn get(&self, id: &str) -> Option<&Compiled> {
         self.entries.iter().find(|e| e.signature.id == id)
     }

@@ -115,3 +115,56 @@ pub fn metric_counts(finding: &Finding) -> &'static str {
         " (the finding's metric)"
     }
 }
+
+/// Catalogue prose as paragraphs (separated by blank lines, each folded to one line), with
+/// its `code` spans rendered by `code` and the rest by `plain`.
+pub fn prose(
+    text: &str,
+    code: impl Fn(&str) -> String,
+    plain: impl Fn(&str) -> String,
+) -> Vec<String> {
+    text.split("\n\n")
+        .map(one_paragraph)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            inline_code(&p)
+                .into_iter()
+                .map(|(is_code, t)| if is_code { code(t) } else { plain(t) })
+                .collect()
+        })
+        .collect()
+}
+
+/// Text with `code` spans, split into (is code, text) runs; an unmatched backtick is text.
+fn inline_code(text: &str) -> Vec<(bool, &str)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        let Some(len) = rest[open + 1..].find('`') else {
+            break;
+        };
+        if open > 0 {
+            out.push((false, &rest[..open]));
+        }
+        out.push((true, &rest[open + 1..open + 1 + len]));
+        rest = &rest[open + len + 2..];
+    }
+    if !rest.is_empty() {
+        out.push((false, rest));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_split_and_unmatched_backticks_stay_text() {
+        assert_eq!(
+            inline_code("call `conn.Close()` now"),
+            vec![(false, "call "), (true, "conn.Close()"), (false, " now")]
+        );
+        assert_eq!(inline_code("a ` b"), vec![(false, "a ` b")]);
+    }
+}

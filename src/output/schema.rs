@@ -288,6 +288,17 @@ pub struct Grouping {
 }
 
 impl Grouping {
+    /// The runtimes of the series, each once: whose signatures a run checks.
+    pub fn runtimes(&self) -> Vec<&'static str> {
+        let mut runtimes: Vec<&'static str> = Vec::new();
+        for s in &self.series {
+            if !runtimes.contains(&s.runtime) {
+                runtimes.push(s.runtime);
+            }
+        }
+        runtimes
+    }
+
     pub fn of(inputs: &[Input]) -> Self {
         Grouping {
             series: group_inputs(inputs)

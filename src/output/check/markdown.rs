@@ -3,7 +3,7 @@
 use super::{series_text, verdict_line, verdict_word};
 use crate::gate::Verdict;
 use crate::output::markdown::{code_span, escape_text};
-use crate::output::prose::{grouping_lines, one_paragraph, site_place};
+use crate::output::prose::{grouping_lines, prose, site_place};
 use crate::output::schema::CheckReport;
 
 pub fn markdown(r: &CheckReport) -> String {
@@ -44,7 +44,7 @@ pub fn markdown(r: &CheckReport) -> String {
         out.push_str(&format!(
             "\n#### {}\n\n{}\n\n",
             code_span(&f.finding.signature),
-            escape_text(&one_paragraph(&f.finding.explanation)),
+            prose(&f.finding.explanation, code_span, escape_text).join(" "),
         ));
         let e = &f.finding.evidence;
         for hint in &e.hints {
@@ -67,7 +67,7 @@ pub fn markdown(r: &CheckReport) -> String {
         }
         out.push_str(&format!(
             "**Fix.** {}\n\nFingerprint {}\n",
-            escape_text(&one_paragraph(&f.finding.fix)),
+            prose(&f.finding.fix, code_span, escape_text).join(" "),
             code_span(&f.finding.fingerprint)
         ));
     }

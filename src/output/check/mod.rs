@@ -87,8 +87,12 @@ fn warnings_suffix(r: &CheckReport) -> String {
 /// Every signature checked: the catalogue's and the generic ones.
 fn checked_ids(r: &CheckReport) -> Vec<&str> {
     let mut ids: Vec<&str> = r.signatures_checked.iter().map(String::as_str).collect();
+    let runtimes = r.grouping.runtimes();
     for generic in GENERIC_SIGNATURES {
-        if !ids.contains(&generic) {
+        // Goroutine growth is Go's; heap growth is every runtime's.
+        let applies =
+            !runtimes.is_empty() && (!generic.starts_with("go.") || runtimes.contains(&"go"));
+        if applies && !ids.contains(&generic) {
             ids.push(generic);
         }
     }

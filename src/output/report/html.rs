@@ -156,7 +156,7 @@ fn status_badge(status: Status) -> String {
 
 /// Catalogue prose: paragraphs, with `code` spans as code.
 fn prose(text: &str) -> String {
-    super::prose(text, |t| format!("<code>{}</code>", html(t)), html)
+    crate::output::prose::prose(text, |t| format!("<code>{}</code>", html(t)), html)
         .iter()
         .map(|p| format!("<p>{p}</p>\n"))
         .collect()

@@ -67,7 +67,7 @@ fn fenced(info: &str, text: &str) -> String {
 
 /// Catalogue prose: `code` spans kept, the rest escaped.
 fn prose(text: &str) -> String {
-    super::prose(text, code_span, escape_text)
+    crate::output::prose::prose(text, code_span, escape_text)
         .iter()
         .map(|p| format!("{p}\n\n"))
         .collect()

@@ -393,26 +393,6 @@ fn reproduce(
     out
 }
 
-/// Text with `code` spans, split into (is code, text) runs; an unmatched backtick is text.
-fn inline_code(text: &str) -> Vec<(bool, &str)> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('`') {
-        let Some(len) = rest[open + 1..].find('`') else {
-            break;
-        };
-        if open > 0 {
-            out.push((false, &rest[..open]));
-        }
-        out.push((true, &rest[open + 1..open + 1 + len]));
-        rest = &rest[open + len + 2..];
-    }
-    if !rest.is_empty() {
-        out.push((false, rest));
-    }
-    out
-}
-
 /// How many goroutines created the matched ones, and what that count means.
 pub fn creators_reading(distinct_creators: u64) -> String {
     match distinct_creators {
@@ -420,25 +400,6 @@ pub fn creators_reading(distinct_creators: u64) -> String {
         1 => "1 (one loop)".to_string(),
         n => format!("{n} (per request or per call)"),
     }
-}
-
-/// Catalogue prose as paragraphs (separated by blank lines, each folded to one line), with
-/// its `code` spans rendered by `code` and the rest by `plain`.
-pub fn prose(
-    text: &str,
-    code: impl Fn(&str) -> String,
-    plain: impl Fn(&str) -> String,
-) -> Vec<String> {
-    text.split("\n\n")
-        .map(crate::output::prose::one_paragraph)
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            inline_code(&p)
-                .into_iter()
-                .map(|(is_code, t)| if is_code { code(t) } else { plain(t) })
-                .collect()
-        })
-        .collect()
 }
 
 /// A reference that is a plain web address, safe to make a link of.
@@ -466,15 +427,6 @@ mod tests {
         assert_eq!(shell_quote("it's"), "'it'\\''s'");
         assert_eq!(shell_quote("$(rm)"), "'$(rm)'");
         assert_eq!(shell_quote(""), "''");
-    }
-
-    #[test]
-    fn code_spans_split_and_unmatched_backticks_stay_text() {
-        assert_eq!(
-            inline_code("call `conn.Close()` now"),
-            vec![(false, "call "), (true, "conn.Close()"), (false, " now")]
-        );
-        assert_eq!(inline_code("a ` b"), vec![(false, "a ` b")]);
     }
 
     #[test]

@@ -45,13 +45,23 @@ fn describe_input(input: &InputInfo) -> String {
     line
 }
 
+/// The readers' warnings, each once: one that several inputs share names the first and
+/// counts the others.
 fn warnings(inputs: &[&InputInfo]) -> Vec<String> {
-    inputs
-        .iter()
-        .flat_map(|i| {
-            i.warnings
-                .iter()
-                .map(move |w| format!("warning: {}: {w}", i.path))
+    let mut seen: Vec<(&str, Vec<&str>)> = Vec::new();
+    for input in inputs {
+        for w in &input.warnings {
+            match seen.iter_mut().find(|(text, _)| text == w) {
+                Some((_, paths)) => paths.push(&input.path),
+                None => seen.push((w, vec![&input.path])),
+            }
+        }
+    }
+    seen.into_iter()
+        .map(|(w, paths)| match paths.as_slice() {
+            [one] => format!("warning: {one}: {w}"),
+            [first, rest @ ..] => format!("warning: {first} and {} more inputs: {w}", rest.len()),
+            [] => unreachable!("a warning comes from an input"),
         })
         .collect()
 }

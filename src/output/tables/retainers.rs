@@ -62,9 +62,20 @@ pub fn retainers(report: &RetainersReport, _style: &Style) -> TextTable {
         &["objects", "retained", "path (root first)"],
         &[true, true, false],
         rows,
-        (report.paths.len(), report.path_count),
+        // Paths are cut by --paths, not by -n: the note below says so.
+        (report.path_count, report.path_count),
         &[&report.input],
     );
+    if report.paths.len() < report.path_count {
+        table.notes.insert(
+            0,
+            format!(
+                "{} more paths not shown (use --paths {} for all)",
+                report.path_count - report.paths.len(),
+                report.path_count
+            ),
+        );
+    }
     if report.weakly_reachable > 0 {
         table.notes.push(format!(
             "{} of the objects are reached only through weak edges: nothing holds them strongly.",
