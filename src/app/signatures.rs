@@ -10,7 +10,7 @@ pub fn run(args: &SignaturesArgs) -> Result<String> {
     let style = Style {
         format: args.format,
         wide: false,
-        full_names: true,
+        full_names: false,
     };
     match &args.action {
         SignaturesAction::List => Ok(match args.format {

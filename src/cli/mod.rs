@@ -281,10 +281,12 @@ pub struct OutputArgs {
     /// Rows to show; 0 for all [default: 20 in tables and Markdown, all in JSON].
     #[arg(short = 'n', long = "rows", value_name = "N")]
     pub rows: Option<usize>,
-    /// Do not wrap tables to the terminal (or 80 columns when not a terminal).
+    /// Do not fit tables to the terminal (or 80 columns when not a terminal): names whole, on
+    /// one line.
     #[arg(long)]
     pub wide: bool,
-    /// Show full package paths in tables (JSON always has them).
+    /// Show full package paths in tables (JSON always has them); names are then never
+    /// shortened, and lines may run past the terminal's width.
     #[arg(long)]
     pub full_names: bool,
 }

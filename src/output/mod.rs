@@ -61,7 +61,8 @@ pub struct Style {
 pub fn render(table: &TextTable, style: &Style) -> String {
     match style.format {
         Format::Md => markdown::render(table),
-        _ => table::render(table, style.wide),
+        // Full names are asked for whole: they are not shortened to fit.
+        _ => table::render(table, style.wide || style.full_names),
     }
 }
 
