@@ -116,6 +116,9 @@ pub fn render(
     options.direction = inferno::flamegraph::Direction::Inverted;
     options.colors =
         inferno::flamegraph::Palette::Basic(inferno::flamegraph::color::BasicPalette::Mem);
+    // A neutral background: the memory palette's green would read as a colour of the legend
+    // (red grew, blue shrank).
+    options.bgcolors = Some(inferno::flamegraph::color::BackgroundColor::Grey);
     let mut svg = Vec::new();
     if after.is_empty() {
         // inferno refuses an empty profile; an empty graph still says what it is.
