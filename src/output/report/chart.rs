@@ -17,6 +17,12 @@ pub struct Line<'a> {
     pub values: &'a [i64],
 }
 
+/// The first earlier line with the same values as line `n`: drawn on top of it, so it is
+/// dashed and the legend names the one it hides.
+pub fn same_as(lines: &[Line<'_>], n: usize) -> Option<usize> {
+    (0..n).find(|&k| lines[k].values == lines[n].values)
+}
+
 /// Round tick spacing near `span / 4`.
 fn tick_step(span: f64) -> f64 {
     if span <= 0.0 {
@@ -89,8 +95,14 @@ pub fn svg(lines: &[Line<'_>], labels: &[String], unit: &str, description: &str)
         tick += step;
     }
     for (i, label) in labels.iter().enumerate() {
+        // The last label ends at its point, so it stays inside the chart.
+        let anchor = if labels.len() > 1 && i == labels.len() - 1 {
+            "end"
+        } else {
+            "middle"
+        };
         out.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\n",
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>\n",
             x(i),
             HEIGHT - 8.0,
             html(label)
@@ -104,8 +116,13 @@ pub fn svg(lines: &[Line<'_>], labels: &[String], unit: &str, description: &str)
             .enumerate()
             .map(|(i, &v)| format!("{:.1},{:.1}", x(i), y(v as f64)))
             .collect();
+        let dash = if same_as(lines, n).is_some() {
+            " stroke-dasharray=\"6 5\""
+        } else {
+            ""
+        };
         out.push_str(&format!(
-            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"{}\" points=\"{}\"/>\n",
+            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"{}\"{dash} points=\"{}\"/>\n",
             if n == 0 { 2.5 } else { 1.5 },
             points.join(" ")
         ));
@@ -139,6 +156,29 @@ mod tests {
         assert_eq!(tick_step(3.0), 1.0);
         assert_eq!(tick_step(1_700_000_000.0), 500_000_000.0);
         assert_eq!(tick_step(0.4), 0.1);
+    }
+
+    #[test]
+    fn a_line_on_top_of_another_is_dashed() {
+        let lines = [
+            Line {
+                name: "loopy writer",
+                values: &[0, 50, 100],
+            },
+            Line {
+                name: "transport reader",
+                values: &[0, 50, 100],
+            },
+        ];
+        assert_eq!(same_as(&lines, 1), Some(0));
+        assert_eq!(same_as(&lines, 0), None);
+        let s = svg(
+            &lines,
+            &["#1".into(), "#2".into(), "#3".into()],
+            "count",
+            "x",
+        );
+        assert_eq!(s.matches("stroke-dasharray").count(), 1);
     }
 
     #[test]

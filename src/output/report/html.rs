@@ -185,18 +185,24 @@ fn finding(out: &mut String, p: &Postmortem, n: usize, f: &Finding) {
         values: &s.values,
     }));
     if f.series.len() > 1 {
+        // The time axis: capture times where the files record them, else file names.
+        let axis = p.axis_labels(&f.inputs);
         out.push_str(&chart::svg(
             &lines,
-            &labels,
+            &axis,
             &f.unit,
             &format!("{} over the snapshots", f.metric),
         ));
         out.push_str("<div class=\"legend\">");
         for (k, l) in lines.iter().enumerate() {
+            let same = chart::same_as(&lines, k)
+                .map(|earlier| format!(" (dashed: the same as {})", lines[earlier].name))
+                .unwrap_or_default();
             out.push_str(&format!(
-                "<span><i style=\"background:{}\"></i>{}</span>",
+                "<span><i style=\"background:{}\"></i>{}{}</span>",
                 chart::colour(k),
-                html(l.name)
+                html(l.name),
+                html(&same)
             ));
         }
         out.push_str("</div>\n");

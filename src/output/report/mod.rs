@@ -17,7 +17,8 @@ use crate::model::ProfileClass;
 use crate::model::{series_order, Finding, Status};
 use crate::output::prose::{grouping_lines, trend_line, wait_span};
 use crate::output::schema::{Grouping, HeapTopReport, InputInfo, TopReport};
-use crate::output::values::{format_delta, format_value};
+use crate::output::table::shorten_middle;
+use crate::output::values::{format_delta, format_time, format_value};
 use crate::output::{tables, Style, TextTable};
 
 pub use flame::{FlameGraph, StackChange};
@@ -114,6 +115,38 @@ impl Postmortem {
     /// `#3`: inputs are numbered in the order given.
     pub fn label(&self, input: usize) -> String {
         format!("#{}", input + 1)
+    }
+
+    /// Where inputs sit on a chart's time axis: their capture times of day (UTC) when every
+    /// file records one, else what tells their file names apart (`iter0050` of
+    /// `conn-leak-iter0050-goroutine-debug2.txt`), else their numbers.
+    pub fn axis_labels(&self, inputs: &[usize]) -> Vec<String> {
+        let times: Option<Vec<i64>> = inputs.iter().map(|&i| self.inputs[i].time_nanos).collect();
+        if let Some(times) = times {
+            return times
+                .iter()
+                .map(|&t| {
+                    let text = format_time(t);
+                    text.rsplit(' ').nth(1).unwrap_or_default().to_string()
+                })
+                .collect();
+        }
+        let names: Vec<&str> = inputs
+            .iter()
+            .map(|&i| {
+                let path = self.inputs[i].path.as_str();
+                path.rsplit('/').next().unwrap_or(path)
+            })
+            .collect();
+        let apart = distinct_parts(&names);
+        inputs
+            .iter()
+            .zip(apart)
+            .map(|(&i, part)| match part {
+                Some(part) => shorten_middle(part, 14),
+                None => self.label(i),
+            })
+            .collect()
     }
 
     /// The verdict in one line.
@@ -393,6 +426,53 @@ fn reproduce(
     out
 }
 
+/// What tells names apart: each without the prefix and suffix they all share, cut at a `-`,
+/// `_` or `.`. `None` for a name left with nothing (or when there is only one name).
+fn distinct_parts<'a>(names: &[&'a str]) -> Vec<Option<&'a str>> {
+    let common = |a: &[u8], b: &[u8], rev: bool| -> usize {
+        let pairs: Box<dyn Iterator<Item = (&u8, &u8)>> = if rev {
+            Box::new(a.iter().rev().zip(b.iter().rev()))
+        } else {
+            Box::new(a.iter().zip(b))
+        };
+        pairs.take_while(|(x, y)| x == y).count()
+    };
+    let Some(first) = names.first().map(|n| n.as_bytes()) else {
+        return Vec::new();
+    };
+    if names.len() < 2 {
+        return vec![None; names.len()];
+    }
+    let prefix = names
+        .iter()
+        .map(|n| common(first, n.as_bytes(), false))
+        .min()
+        .unwrap_or(0);
+    let suffix = names
+        .iter()
+        .map(|n| common(first, n.as_bytes(), true))
+        .min()
+        .unwrap_or(0);
+    let cut = |b: u8| matches!(b, b'-' | b'_' | b'.');
+    // Back to the separator before the prefix ends and after the suffix starts.
+    let prefix = first[..prefix]
+        .iter()
+        .rposition(|&b| cut(b))
+        .map_or(0, |p| p + 1);
+    let suffix = first[first.len() - suffix..]
+        .iter()
+        .position(|&b| cut(b))
+        .map_or(0, |p| suffix - p);
+    names
+        .iter()
+        .map(|n| {
+            let end = n.len().saturating_sub(suffix);
+            (prefix < end && n.is_char_boundary(prefix) && n.is_char_boundary(end))
+                .then(|| &n[prefix..end])
+        })
+        .collect()
+}
+
 /// How many goroutines created the matched ones, and what that count means.
 pub fn creators_reading(distinct_creators: u64) -> String {
     match distinct_creators {
@@ -427,6 +507,21 @@ mod tests {
         assert_eq!(shell_quote("it's"), "'it'\\''s'");
         assert_eq!(shell_quote("$(rm)"), "'$(rm)'");
         assert_eq!(shell_quote(""), "''");
+    }
+
+    #[test]
+    fn axis_labels_keep_what_tells_file_names_apart() {
+        let names = [
+            "conn-leak-iter0000-goroutine-debug2.txt",
+            "conn-leak-iter0050-goroutine-debug2.txt",
+            "conn-leak-iter0200-goroutine-debug2.txt",
+        ];
+        assert_eq!(
+            distinct_parts(&names),
+            [Some("iter0000"), Some("iter0050"), Some("iter0200")]
+        );
+        assert_eq!(distinct_parts(&["a.heap", "a.heap"]), [None, None]);
+        assert_eq!(distinct_parts(&["a.heap"]), [None]);
     }
 
     #[test]
