@@ -148,8 +148,8 @@ pub fn generic_status(m: Measured<'_>, min_growth: f64) -> Option<Judged> {
     })
 }
 
-/// Too few snapshots for generic growth, but ids show every member stayed and at least
-/// `min_growth` more came at every step: the structure of a leak, a suspect if the detector
+/// Too few snapshots for generic growth, but ids show every member stayed, more came at every
+/// step and at least `min_growth` in all: the structure of a leak, a suspect if the detector
 /// also finds one creator behind it (a loop that starts goroutines that never end).
 pub fn generic_suspect(m: Measured<'_>, min_growth: f64) -> Option<Judged> {
     let values = m.values;
