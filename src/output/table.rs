@@ -46,8 +46,13 @@ pub fn render(t: &TextTable, wide: bool) -> String {
         out.push_str(&table.to_string());
         out.push('\n');
     }
+    // Notes are prose: wrapped between words at the width (a word longer than a line, such as
+    // a path, stays whole).
     for line in &t.notes {
-        out.push_str(line);
+        match width {
+            Some(width) => out.push_str(&wrap_words(line, width as usize)),
+            None => out.push_str(line),
+        }
         out.push('\n');
     }
     out
