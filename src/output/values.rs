@@ -57,6 +57,38 @@ pub fn format_time(nanos: i64) -> String {
     )
 }
 
+/// A span of time as people say it: `45 s`, `12 min 5 s`, `3 h 20 min`, `2 d 4 h`.
+pub fn format_duration(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match s {
+        0..=59 => format!("{s} s"),
+        60..=3599 if s % 60 == 0 => format!("{} min", s / 60),
+        60..=3599 => format!("{} min {} s", s / 60, s % 60),
+        3600..=86_399 => format!("{} h {} min", s / 3600, s % 3600 / 60),
+        _ => format!("{} d {} h", s / 86_400, s % 86_400 / 3600),
+    }
+}
+
+/// `2026-11-21 19:09:01 – 19:10:06 UTC (1 min 5 s)`: the day is written once when both ends
+/// fall on it.
+pub fn format_window(first_nanos: i64, last_nanos: i64) -> String {
+    let first = format_time(first_nanos);
+    let last = format_time(last_nanos);
+    let first_day = first.split(' ').next().unwrap_or_default();
+    let last_shown = match last.strip_prefix(first_day) {
+        Some(rest) => rest.trim_start().to_string(),
+        None => last.clone(),
+    };
+    format!(
+        "{} – {last_shown} ({})",
+        first.trim_end_matches(" UTC"),
+        // From the whole seconds shown, so the span agrees with the two times beside it.
+        format_duration(
+            last_nanos.div_euclid(1_000_000_000) - first_nanos.div_euclid(1_000_000_000)
+        )
+    )
+}
+
 /// `0 → 150 → 300 → 600`; long series keep the first two and last two values.
 pub fn join_values(values: &[i64], unit: &str) -> String {
     let shown: Vec<String> = if values.len() > 6 {

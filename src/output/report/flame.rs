@@ -1,19 +1,35 @@
-//! Flame graphs of stack profiles: the first snapshot against the last in inferno's
-//! differential mode (red grew, blue shrank), or one snapshot alone.
+//! Flame graphs of stack profiles: the first snapshot against the last as a differential
+//! flame graph (widths from the last, red grew, blue shrank), or one snapshot alone. Drawn
+//! here as plain SVG, each label already cut to its frame: the picture needs no script and no
+//! fonts measured at load, so it shows the same in a browser, a printout and a screenshot.
 
 use rustc_hash::FxHashMap;
 
 use crate::analysis::keys::{stack_key_of, FrameKeys, KeyOptions};
 use crate::model::Profile;
+use crate::output::escape::markup;
 use crate::output::names::short_function;
+use crate::output::values::{format_bytes, format_delta};
 
 /// Pixels: fits the report's column.
 pub const FLAME_WIDTH: usize = 1120;
+/// Space left and right of the frames, and above them for the title.
+pub const SIDE: f64 = 10.0;
+const TOP: f64 = 36.0;
+const FRAME_HEIGHT: f64 = 16.0;
+/// The advance of a 12 px monospace glyph: what a frame's label may use per character. The
+/// page's script uses the same figure when it relabels frames after a zoom.
+pub const CHAR_WIDTH: f64 = 7.3;
+/// Frames under a pixel cannot be seen or clicked; with 300k stacks they would make the report
+/// tens of megabytes.
+const MIN_FRAME_WIDTH: f64 = 1.0;
 
 /// A rendered flame graph and the stacks that grew most.
 #[derive(Debug, Clone)]
 pub struct FlameGraph {
-    /// A standalone SVG document, as inferno writes it (with its zoom and search script).
+    /// An `<svg>` element to place in the page as it is: drawn completely, with every label
+    /// cut to its frame, so it shows without a script (printouts, screenshots); the page's
+    /// script adds zoom and search.
     pub svg: String,
     /// First against last (`true`), or the last snapshot alone.
     pub differential: bool,
@@ -60,74 +76,17 @@ fn folded_key(key: &str) -> String {
         .collect()
 }
 
-/// Folded lines, sorted, with frames shortened to what fits in a frame (`pkg.(*T).M` for
-/// `example.com/x/pkg.(*T).M`, as pprof's own flame graph shows them); the changes table keeps
-/// the full names. With `before`, each line carries both counts (`stack before after`): the
-/// input of inferno's differential flame graph.
-fn lines(before: Option<&FxHashMap<String, i64>>, after: &FxHashMap<String, i64>) -> String {
-    let mut merged: FxHashMap<String, [i64; 2]> = FxHashMap::default();
-    let short = |stack: &str| {
-        stack
-            .split(';')
-            .map(short_function)
-            .collect::<Vec<_>>()
-            .join(";")
-    };
-    for (side, stacks) in [(0, before), (1, Some(after))] {
-        for (stack, value) in stacks.into_iter().flatten() {
-            merged.entry(short(stack)).or_default()[side] += value;
-        }
-    }
-    let mut merged: Vec<(String, [i64; 2])> = merged.into_iter().collect();
-    merged.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut out = String::with_capacity(merged.iter().map(|(s, _)| s.len() + 24).sum());
-    for (stack, [first, last]) in merged {
-        out.push_str(&stack);
-        if before.is_some() {
-            out.push_str(&format!(" {first}"));
-        }
-        out.push_str(&format!(" {last}\n"));
-    }
-    out
-}
-
-/// Renders `after` (and the change from `before`, when given) as a flame graph.
+/// Draws `after` (and the change from `before`, when given) as a flame graph, roots on top:
+/// deep stacks (Rust, async) would otherwise start a screen below the fold.
 pub fn render(
     before: Option<&FxHashMap<String, i64>>,
     after: &FxHashMap<String, i64>,
     title: &str,
     unit: &str,
     max_changes: usize,
-) -> std::io::Result<FlameGraph> {
-    let folded_lines = lines(before, after);
-    let mut options = inferno::flamegraph::Options::default();
-    options.title = title.to_string();
-    options.count_name = match unit {
-        "count" | "goroutines" => "goroutines".into(),
-        other => other.into(),
-    };
-    options.deterministic = true;
-    // A fixed width: the fluid layout measures its frame, which reads 0 inside an iframe.
-    options.image_width = Some(FLAME_WIDTH);
-    // Frames under a pixel cannot be seen or clicked; with 300k stacks they would make the
-    // report tens of megabytes.
-    options.min_width = 1.0;
-    // Roots on top: deep stacks (Rust, async) would otherwise start a screen below the fold.
-    options.direction = inferno::flamegraph::Direction::Inverted;
-    options.colors =
-        inferno::flamegraph::Palette::Basic(inferno::flamegraph::color::BasicPalette::Mem);
-    // A neutral background: the memory palette's green would read as a colour of the legend
-    // (red grew, blue shrank).
-    options.bgcolors = Some(inferno::flamegraph::color::BackgroundColor::Grey);
-    let mut svg = Vec::new();
-    if after.is_empty() {
-        // inferno refuses an empty profile; an empty graph still says what it is.
-        inferno::flamegraph::from_lines(&mut options, ["[empty profile] 0"], &mut svg)?;
-    } else {
-        inferno::flamegraph::from_lines(&mut options, folded_lines.lines(), &mut svg)?;
-    }
-    let svg = String::from_utf8(svg)
-        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+) -> FlameGraph {
+    let tree = Tree::of(before, after);
+    let svg = tree.svg(title, unit, before.is_some());
 
     let empty = FxHashMap::default();
     let base = before.unwrap_or(&empty);
@@ -161,11 +120,279 @@ pub fn render(
     });
     let change_count = changes.len();
     changes.truncate(max_changes);
-    Ok(FlameGraph {
+    FlameGraph {
         svg,
         differential: before.is_some(),
         unit: unit.to_string(),
         changes,
         change_count,
-    })
+    }
+}
+
+/// One frame of the merged stacks: its values include its callees'.
+struct Node {
+    name: String,
+    before: i64,
+    after: i64,
+    depth: usize,
+    children: Vec<usize>,
+}
+
+/// The stacks of both snapshots merged into one call tree, root (`all`) first.
+struct Tree {
+    nodes: Vec<Node>,
+}
+
+impl Tree {
+    /// Frames are shortened to what fits in a frame (`pkg.(*T).M` for
+    /// `example.com/x/pkg.(*T).M`, as pprof's own flame graph shows them); the changes table
+    /// keeps the full names.
+    fn of(before: Option<&FxHashMap<String, i64>>, after: &FxHashMap<String, i64>) -> Tree {
+        let mut nodes = vec![Node {
+            name: "all".into(),
+            before: 0,
+            after: 0,
+            depth: 0,
+            children: Vec::new(),
+        }];
+        let mut child_of: FxHashMap<(usize, &str), usize> = FxHashMap::default();
+        for (side, stacks) in [(0, before), (1, Some(after))] {
+            for (stack, &value) in stacks.into_iter().flatten() {
+                let mut at = 0;
+                add(&mut nodes[0], side, value);
+                for frame in stack.split(';') {
+                    let name = short_function(frame);
+                    let next = *child_of.entry((at, name)).or_insert_with(|| {
+                        nodes.push(Node {
+                            name: name.to_string(),
+                            before: 0,
+                            after: 0,
+                            depth: nodes[at].depth + 1,
+                            children: Vec::new(),
+                        });
+                        let id = nodes.len() - 1;
+                        nodes[at].children.push(id);
+                        id
+                    });
+                    add(&mut nodes[next], side, value);
+                    at = next;
+                }
+            }
+        }
+        // Callees in name order: the same profile always draws the same picture.
+        let names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
+        for node in &mut nodes {
+            node.children.sort_by(|&a, &b| names[a].cmp(&names[b]));
+        }
+        Tree { nodes }
+    }
+
+    /// The frames wide enough to see, with their start (in the profile's unit) from the left.
+    fn visible(&self) -> Vec<(usize, i64)> {
+        let total = self.nodes[0].after;
+        let scale = (FLAME_WIDTH as f64 - 2.0 * SIDE) / total.max(1) as f64;
+        let mut out = Vec::new();
+        let mut pending = vec![(0usize, 0i64)];
+        while let Some((id, x)) = pending.pop() {
+            let node = &self.nodes[id];
+            if node.after <= 0 || (node.after as f64 * scale) < MIN_FRAME_WIDTH {
+                continue;
+            }
+            out.push((id, x));
+            let mut child_x = x;
+            let mut children = Vec::with_capacity(node.children.len());
+            for &child in &node.children {
+                children.push((child, child_x));
+                child_x += self.nodes[child].after.max(0);
+            }
+            pending.extend(children.into_iter().rev());
+        }
+        out
+    }
+
+    fn svg(&self, title: &str, unit: &str, differential: bool) -> String {
+        let total = self.nodes[0].after;
+        let frames = self.visible();
+        let depth = frames
+            .iter()
+            .map(|&(id, _)| self.nodes[id].depth)
+            .max()
+            .unwrap_or(0);
+        let height = (TOP + (depth + 1) as f64 * FRAME_HEIGHT + SIDE).ceil();
+        let largest_change = frames
+            .iter()
+            .map(|&(id, _)| (self.nodes[id].after - self.nodes[id].before).unsigned_abs())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let scale = (FLAME_WIDTH as f64 - 2.0 * SIDE) / total.max(1) as f64;
+        let mut out = String::with_capacity(frames.len() * 220 + 512);
+        out.push_str(&format!(
+            "<svg class=\"flame\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {FLAME_WIDTH} \
+             {height}\" width=\"{FLAME_WIDTH}\" height=\"{height}\" data-total=\"{total}\" \
+             role=\"img\" aria-label=\"{}\">\n<rect class=\"background\" width=\"100%\" \
+             height=\"100%\"/>\n<text class=\"title\" x=\"{}\" y=\"24\">{}</text>\n",
+            markup(&format!("Flame graph {title}")),
+            FLAME_WIDTH / 2,
+            markup(title)
+        ));
+        for (id, x) in frames {
+            let node = &self.nodes[id];
+            let px = SIDE + x as f64 * scale;
+            let pw = node.after as f64 * scale;
+            let py = TOP + node.depth as f64 * FRAME_HEIGHT;
+            let mut detail = format!(
+                "{}, {:.2}%",
+                amount(node.after, unit),
+                node.after as f64 * 100.0 / total.max(1) as f64
+            );
+            let fill = if differential {
+                let change = node.after - node.before;
+                detail.push_str(&match change {
+                    0 => "; unchanged".to_string(),
+                    c => format!("; {} since the first", signed_amount(c, unit)),
+                });
+                change_colour(change, largest_change)
+            } else {
+                name_colour(&node.name)
+            };
+            out.push_str(&format!(
+                "<g data-x=\"{x}\" data-w=\"{}\" data-d=\"{}\"><title>{} ({})</title>\
+                 <rect x=\"{px:.2}\" y=\"{py}\" width=\"{pw:.2}\" height=\"{}\" fill=\"{fill}\"/>\
+                 <text x=\"{:.2}\" y=\"{}\">{}</text></g>\n",
+                node.after,
+                node.depth,
+                markup(&node.name),
+                markup(&detail),
+                FRAME_HEIGHT - 1.0,
+                px + 3.0,
+                py + 11.5,
+                markup(&label(&node.name, pw))
+            ));
+        }
+        out.push_str("</svg>\n");
+        out
+    }
+}
+
+fn add(node: &mut Node, side: usize, value: i64) {
+    if side == 0 {
+        node.before += value;
+    } else {
+        node.after += value;
+    }
+}
+
+/// `name` cut to a frame `width` pixels wide: whole, or its start and `..`, or nothing when
+/// not even three characters fit.
+pub fn label(name: &str, width: f64) -> String {
+    let fits = ((width - 6.0) / CHAR_WIDTH).floor();
+    if fits < 3.0 {
+        return String::new();
+    }
+    let fits = fits as usize;
+    if name.chars().count() <= fits {
+        return name.to_string();
+    }
+    let mut out: String = name.chars().take(fits - 2).collect();
+    out.push_str("..");
+    out
+}
+
+fn amount(value: i64, unit: &str) -> String {
+    match unit {
+        "bytes" => format_bytes(value),
+        other => format!("{value} {other}"),
+    }
+}
+
+fn signed_amount(value: i64, unit: &str) -> String {
+    match unit {
+        "bytes" => format_delta(value, unit),
+        _ => format!(
+            "{}{}",
+            if value > 0 { "+" } else { "" },
+            amount(value, unit)
+        ),
+    }
+}
+
+/// Red for growth, blue for shrinking, deeper with the size of the change; near-white for no
+/// change, so the legend (red grew, blue shrank) is the whole key. The square root keeps a
+/// leaf that holds a tenth of the growth visible beside the root that holds all of it.
+fn change_colour(change: i64, largest: u64) -> String {
+    let share = change.unsigned_abs() as f64 / largest as f64;
+    let depth = (205.0 * share.sqrt()).round() as u8;
+    let faded = 250 - depth;
+    match change {
+        0 => "rgb(250,250,250)".into(),
+        c if c > 0 => format!("rgb(255,{faded},{faded})"),
+        _ => format!("rgb({faded},{faded},255)"),
+    }
+}
+
+/// Warm colours picked by the name, as flame graphs have drawn them since the first: the same
+/// function has the same colour wherever it appears.
+fn name_colour(name: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    name.hash(&mut hasher);
+    let h = hasher.finish();
+    let part = |shift: u32| ((h >> shift) & 0xff) as f64 / 255.0;
+    format!(
+        "rgb({},{},{})",
+        (205.0 + 50.0 * part(0)).round(),
+        (230.0 * part(8)).round(),
+        (55.0 * part(16)).round()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stacks(pairs: &[(&str, i64)]) -> FxHashMap<String, i64> {
+        pairs.iter().map(|&(s, v)| (s.to_string(), v)).collect()
+    }
+
+    #[test]
+    fn frames_are_laid_out_by_their_last_values_and_coloured_by_change() {
+        let before = stacks(&[("main.main;a.grow", 10), ("main.main;b.shrink", 30)]);
+        let after = stacks(&[("main.main;a.grow", 70), ("main.main;b.shrink", 10)]);
+        let graph = render(Some(&before), &after, "#1 → #2", "bytes", 10);
+        let svg = &graph.svg;
+        // The root spans the whole width, its callees share it 70 : 10, in name order.
+        assert!(svg.contains("<g data-x=\"0\" data-w=\"80\" data-d=\"0\"><title>all (80B, 100.00%; +40B since the first)</title>"), "{svg}");
+        assert!(svg.contains("<g data-x=\"0\" data-w=\"70\" data-d=\"2\"><title>a.grow (70B, 87.50%; +60B since the first)</title>"));
+        assert!(svg.contains("<g data-x=\"70\" data-w=\"10\" data-d=\"2\"><title>b.shrink (10B, 12.50%; -20B since the first)</title>"));
+        // The largest change is the deepest red; shrinking is blue.
+        assert!(svg.contains("fill=\"rgb(255,45,45)\""), "{svg}");
+        assert!(svg.contains("fill=\"rgb(") && svg.contains(",255)\""));
+        assert_eq!(graph.changes[0].stack, "main.main;a.grow");
+        assert_eq!(graph.changes.last().unwrap().stack, "main.main;b.shrink");
+    }
+
+    #[test]
+    fn labels_are_cut_to_their_frames_and_tiny_frames_are_left_out() {
+        assert_eq!(
+            label("grpcsync.(*CallbackSerializer).run", 1000.0),
+            "grpcsync.(*CallbackSerializer).run"
+        );
+        assert_eq!(
+            label("grpcsync.(*CallbackSerializer).run", 80.0),
+            "grpcsync.."
+        );
+        assert_eq!(label("grpcsync", 20.0), "");
+        let after = stacks(&[("main.main;big", 1_000_000), ("main.main;tiny", 1)]);
+        let graph = render(None, &after, "#1", "bytes", 10);
+        assert!(graph.svg.contains("<title>big "));
+        assert!(
+            !graph.svg.contains("tiny"),
+            "a frame under a pixel is not drawn"
+        );
+        // Names from a profile stay text.
+        let hostile = stacks(&[("main.main;</svg><script>x()</script>", 5)]);
+        let graph = render(None, &hostile, "#1", "bytes", 10);
+        assert!(!graph.svg.contains("<script>"));
+    }
 }

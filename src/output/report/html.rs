@@ -2,8 +2,6 @@
 //! sandboxed frames, a content security policy that forbids every fetch, and a few lines of
 //! script. Every string from a profile goes through `escape::html`.
 
-use base64::Engine;
-
 use super::chart::{self, Line};
 use super::{
     creators_reading, leaf_first, web_link, Postmortem, SeriesSection, CREATORS_PER_FINDING,
@@ -11,15 +9,15 @@ use super::{
 };
 use crate::model::{Finding, NamedSeries, Status};
 use crate::output::escape::markup as html;
-use crate::output::names::short_function;
+use crate::output::names::{short_function, stack_label};
 use crate::output::prose::{metric_counts, site_place, site_role};
 use crate::output::tables::path_lines;
 use crate::output::values::{format_bytes, format_delta, format_time, format_value};
 use crate::output::TextTable;
 
-/// Nothing may be fetched: styles and scripts are inline, images and frames are data: URLs.
+/// Nothing may be fetched: styles, scripts and pictures (SVG) are inline.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; \
-     script-src 'unsafe-inline'; img-src data:; frame-src data:";
+     script-src 'unsafe-inline'";
 
 const STYLE: &str = r#"
 :root { --leak: #b3261e; --ok: #1e7b34; --suspect: #a05a00; --muted: #5f6368; --line: #dadce0; }
@@ -51,25 +49,108 @@ td .detail { color: var(--muted); font-size: .85em; white-space: pre-wrap; }
 td code { overflow-wrap: anywhere; }
 details { margin: .3rem 0; }
 summary { cursor: pointer; }
+.chart { background: #fafbfc; }
 .chart text { font-size: 11px; fill: var(--muted); }
 .chart .grid { stroke: #eee; }
 .legend span { margin-right: 1rem; }
 .legend i { display: inline-block; width: .8rem; height: .25rem; vertical-align: middle;
   margin-right: .3rem; }
-iframe.flame { max-width: 100%; border: 1px solid var(--line); }
+figure.flame { margin: .6rem 0; }
+.flame-tools { margin: .3rem 0; }
+.flame-tools input { width: 22rem; max-width: 100%; font: inherit; }
+.flame-tools .matched { color: var(--muted); }
+svg.flame { display: block; max-width: 100%; height: auto; border: 1px solid var(--line); }
+svg.flame .background { fill: #eceff1; }
+svg.flame text { font: 12px monospace; fill: #000; }
+svg.flame text.title { font: 15px system-ui, sans-serif; text-anchor: middle; }
+svg.flame g { cursor: pointer; }
+svg.flame g rect { stroke: #eceff1; stroke-width: .5; }
+svg.flame g.ancestor rect { opacity: .55; }
+svg.flame g.match rect { fill: #d11fd1; }
 nav { margin: .8rem 0; }
 nav a { margin-right: 1rem; }
-@media print { details > summary { list-style: none; } iframe.flame { display: none; } }
+@media print { details > summary { list-style: none; } .flame-tools { display: none; } }
 "#;
 
-/// Opens every collapsed section for printing; nothing else runs in the page.
-const SCRIPT: &str = "window.addEventListener('beforeprint', function () {\n  \
-     document.querySelectorAll('details').forEach(function (d) { d.open = true; });\n});\n";
+/// Opens every collapsed section for printing, and makes the flame graphs zoom and search.
+/// The pictures are complete without it.
+const SCRIPT: &str = r#"window.addEventListener('beforeprint', function () {
+  document.querySelectorAll('details').forEach(function (d) { d.open = true; });
+});
+document.querySelectorAll('figure.flame').forEach(function (figure) {
+  var svg = figure.querySelector('svg');
+  var frames = Array.prototype.slice.call(svg.querySelectorAll('g[data-w]'));
+  var width = svg.viewBox.baseVal.width, side = SIDE, charWidth = CHAR_WIDTH;
+  var total = +svg.getAttribute('data-total');
+  function nameOf(g) {
+    var title = g.querySelector('title').textContent;
+    return title.slice(0, title.lastIndexOf(' ('));
+  }
+  function label(name, w) {
+    var fits = Math.floor((w - 6) / charWidth);
+    if (fits < 3) return '';
+    return name.length <= fits ? name : name.slice(0, fits - 2) + '..';
+  }
+  // Zooming to a frame: its callees fill the width, its callers span it above, faded.
+  function zoom(target) {
+    var zx = +target.getAttribute('data-x'), zw = +target.getAttribute('data-w');
+    var zd = +target.getAttribute('data-d');
+    var scale = (width - 2 * side) / zw;
+    frames.forEach(function (g) {
+      var x = +g.getAttribute('data-x'), w = +g.getAttribute('data-w');
+      var d = +g.getAttribute('data-d');
+      var inside = d >= zd && x >= zx && x + w <= zx + zw;
+      var above = d < zd && x <= zx && x + w >= zx + zw;
+      g.style.display = inside || above ? '' : 'none';
+      if (!inside && !above) return;
+      var px = above ? side : side + (x - zx) * scale;
+      var pw = above ? width - 2 * side : w * scale;
+      var rect = g.querySelector('rect'), text = g.querySelector('text');
+      rect.setAttribute('x', px.toFixed(2));
+      rect.setAttribute('width', pw.toFixed(2));
+      text.setAttribute('x', (px + 3).toFixed(2));
+      text.textContent = label(nameOf(g), pw);
+      g.classList.toggle('ancestor', above);
+    });
+  }
+  svg.addEventListener('click', function (event) {
+    var g = event.target.closest('g[data-w]');
+    if (g) zoom(g);
+  });
+  var input = figure.querySelector('input'), matched = figure.querySelector('.matched');
+  input.addEventListener('input', function () {
+    var pattern = null;
+    try {
+      pattern = input.value ? new RegExp(input.value) : null;
+    } catch (e) {
+      matched.textContent = 'not a regular expression';
+      return;
+    }
+    var spans = [];
+    frames.forEach(function (g) {
+      var hit = pattern !== null && pattern.test(nameOf(g));
+      g.classList.toggle('match', hit);
+      if (hit) spans.push([+g.getAttribute('data-x'), +g.getAttribute('data-w')]);
+    });
+    // A match inside a matched caller adds nothing: the share is the union of the spans.
+    spans.sort(function (a, b) { return a[0] - b[0]; });
+    var covered = 0, end = 0;
+    spans.forEach(function (s) {
+      var from = Math.max(s[0], end), to = s[0] + s[1];
+      if (to > from) covered += to - from;
+      end = Math.max(end, to);
+    });
+    matched.textContent = pattern === null ? '' : spans.length + ' frames, ' +
+      (total > 0 ? (100 * covered / total).toFixed(1) : '0') + '% of the total';
+  });
+});
+"#;
 
-/// The flame graph's own script rewrites the frame's address to remember the zoom; an address
-/// in a sandboxed data: frame cannot be rewritten, so that step is made a no-op.
-const FLAME_PRELUDE: &str =
-    "<script type=\"text/ecmascript\"><![CDATA[history.replaceState = function () {};]]></script>";
+fn script() -> String {
+    SCRIPT
+        .replace("SIDE", &super::flame::SIDE.to_string())
+        .replace("CHAR_WIDTH", &super::flame::CHAR_WIDTH.to_string())
+}
 
 pub fn render(p: &Postmortem) -> String {
     let mut out = String::with_capacity(64 * 1024);
@@ -88,6 +169,7 @@ pub fn render(p: &Postmortem) -> String {
         p.scope(),
         env!("CARGO_PKG_VERSION")
     ));
+    processes(&mut out, p);
     verdict(&mut out, p);
     out.push_str("<nav>");
     if !p.findings.is_empty() {
@@ -117,8 +199,36 @@ pub fn render(p: &Postmortem) -> String {
         out.push('\n');
     }
     out.push_str("</code></pre>\n</section>\n");
-    out.push_str(&format!("<script>\n{SCRIPT}</script>\n</body>\n</html>\n"));
+    out.push_str(&format!(
+        "<script>\n{}</script>\n</body>\n</html>\n",
+        script()
+    ));
     out
+}
+
+/// The header: which process wrote each series, its runtime, how many inputs and when.
+fn processes(out: &mut String, p: &Postmortem) {
+    if p.processes.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<table class=\"processes\">\n<tr><th>process</th><th>runtime</th><th>series</th>\
+         <th class=\"num\">inputs</th><th>captured</th></tr>\n",
+    );
+    for row in &p.processes {
+        out.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
+            row.process
+                .as_deref()
+                .map(|p| format!("<code>{}</code>", html(p)))
+                .unwrap_or_else(|| "not named in the files".into()),
+            html(&row.runtime_text()),
+            html(row.series),
+            row.inputs,
+            html(&row.window_text())
+        ));
+    }
+    out.push_str("</table>\n");
 }
 
 fn verdict(out: &mut String, p: &Postmortem) {
@@ -309,11 +419,10 @@ fn stack_cell(s: &NamedSeries) -> String {
         return format!("<code>{}</code>", html(&s.name));
     }
     let frames = leaf_first(&s.name);
-    let leaf = frames.first().copied().unwrap_or("");
+    let summary = stack_label(&frames).describe(|name| format!("<code>{}</code>", html(name)));
     let body: Vec<String> = frames.iter().map(|f| html(f)).collect();
     format!(
-        "<details><summary><code>{}</code> ({} frames)</summary><pre>{}</pre></details>",
-        html(short_function(leaf)),
+        "<details><summary>{summary} ({} frames)</summary><pre>{}</pre></details>",
         frames.len(),
         body.join("\n")
     )
@@ -415,7 +524,7 @@ fn series(out: &mut String, p: &Postmortem, n: usize, s: &SeriesSection) {
     ));
     if let Some(flame) = &s.flame {
         out.push_str(&format!(
-            "<h3>{}</h3>\n<p class=\"note\">{} Click a frame to zoom, Ctrl-F to search.</p>\n",
+            "<h3>{}</h3>\n<p class=\"note\">{} Hover over a frame for its values; click it to zoom, click the top frame to zoom out.</p>\n",
             if flame.differential {
                 "Differential flame graph, first against last"
             } else {
@@ -427,11 +536,8 @@ fn series(out: &mut String, p: &Postmortem, n: usize, s: &SeriesSection) {
                 "Widths are the snapshot's values."
             }
         ));
-        out.push_str(&flame_frame(&flame.svg, &s.title()));
+        out.push_str(&flame_figure(&flame.svg));
         changes_table(out, flame);
-    }
-    if let Some(e) = &s.flame_error {
-        out.push_str(&format!("<p class=\"note\">{}</p>\n", html(e)));
     }
     out.push_str(&format!(
         "<h3>Top of the last snapshot ({})</h3>\n",
@@ -441,30 +547,12 @@ fn series(out: &mut String, p: &Postmortem, n: usize, s: &SeriesSection) {
     out.push_str("</section>\n");
 }
 
-/// The flame graph in a sandboxed frame of its own: its script and element ids cannot clash
-/// with the page or with another flame graph.
-fn flame_frame(svg: &str, title: &str) -> String {
-    let height = svg
-        .find(" height=\"")
-        .and_then(|at| {
-            let rest = &svg[at + 9..];
-            rest[..rest.find('"')?].parse::<u32>().ok()
-        })
-        .unwrap_or(600);
-    let document = match svg
-        .find("<svg ")
-        .and_then(|at| svg[at..].find('>').map(|e| at + e + 1))
-    {
-        Some(end) => format!("{}{FLAME_PRELUDE}{}", &svg[..end], &svg[end..]),
-        None => svg.to_string(),
-    };
+/// The flame graph with its search box; the page's script makes both work.
+fn flame_figure(svg: &str) -> String {
     format!(
-        "<iframe class=\"flame\" sandbox=\"allow-scripts allow-modals\" title=\"{} flame graph\" \
-         width=\"{}\" height=\"{}\" src=\"data:image/svg+xml;base64,{}\"></iframe>\n",
-        html(title),
-        super::flame::FLAME_WIDTH + 4,
-        height + 4,
-        base64::engine::general_purpose::STANDARD.encode(document)
+        "<figure class=\"flame\">\n<p class=\"flame-tools\"><input type=\"search\" \
+         placeholder=\"Highlight frames (regular expression)\" aria-label=\"Highlight frames \
+         matching a regular expression\"> <span class=\"matched\"></span></p>\n{svg}</figure>\n"
     )
 }
 
@@ -474,7 +562,7 @@ fn changes_table(out: &mut String, flame: &super::FlameGraph) {
     }
     let unit = flame.unit.as_str();
     out.push_str(&format!(
-        "<h4>{}</h4>\n<table>\n<tr><th>stack (leaf, then callers)</th>",
+        "<h4>{}</h4>\n<table>\n<tr><th>stack (expand for its frames, leaf first)</th>",
         if flame.differential {
             "Stacks by growth, first against last (shrinking last)"
         } else {

@@ -9,7 +9,7 @@ use super::{
 use crate::model::Finding;
 use crate::output::escape::markup as html;
 use crate::output::markdown::{code_span, escape_text};
-use crate::output::names::short_function;
+use crate::output::names::stack_label;
 use crate::output::prose::{metric_counts, site_place, site_role};
 use crate::output::tables::path_lines;
 use crate::output::values::{format_bytes, format_delta, format_time, format_value};
@@ -22,6 +22,31 @@ pub fn render(p: &Postmortem) -> String {
         p.scope(),
         env!("CARGO_PKG_VERSION")
     ));
+    if !p.processes.is_empty() {
+        out.push_str(&header(
+            &[
+                "process".into(),
+                "runtime".into(),
+                "series".into(),
+                "inputs".into(),
+                "captured".into(),
+            ],
+            5,
+        ));
+        for row in &p.processes {
+            out.push_str(&table_row(&[
+                row.process
+                    .as_deref()
+                    .map(code_span)
+                    .unwrap_or_else(|| "not named in the files".into()),
+                escape_text(&row.runtime_text()),
+                escape_text(row.series),
+                row.inputs.to_string(),
+                escape_text(&row.window_text()),
+            ]));
+        }
+        out.push('\n');
+    }
     out.push_str(&format!("## Verdict: {}\n\n", escape_text(&p.headline())));
     for line in &p.grouping {
         let item = match line.strip_prefix("  ") {
@@ -152,9 +177,8 @@ fn finding(out: &mut String, p: &Postmortem, n: usize, f: &Finding) {
     );
     let e = &f.evidence;
     for s in e.stacks.iter().take(STACKS_PER_FINDING) {
-        let leaf = leaf_first(&s.name).first().copied().unwrap_or("");
         row(
-            format!("stack ending in {}", code_span(short_function(leaf))),
+            format!("stack: {}", stack_summary(&s.name)),
             &s.values,
             &f.unit,
         );
@@ -284,7 +308,7 @@ fn series(out: &mut String, p: &Postmortem, s: &SeriesSection) {
                 );
                 out.push_str(&header(
                     &[
-                        "stack ending in".into(),
+                        "stack".into(),
                         "first".into(),
                         "last".into(),
                         "change".into(),
@@ -293,11 +317,10 @@ fn series(out: &mut String, p: &Postmortem, s: &SeriesSection) {
                 ));
             } else {
                 out.push_str("### Largest stacks\n\nThe flame graph is in the HTML report.\n\n");
-                out.push_str(&header(&["stack ending in".into(), "value".into()], 1));
+                out.push_str(&header(&["stack".into(), "value".into()], 1));
             }
             for c in &flame.changes {
-                let leaf = leaf_first(&c.stack).first().copied().unwrap_or("");
-                let mut cells = vec![code_span(short_function(leaf))];
+                let mut cells = vec![stack_summary(&c.stack)];
                 if flame.differential {
                     cells.push(escape_text(&format_value(c.before, unit)));
                 }
@@ -315,9 +338,6 @@ fn series(out: &mut String, p: &Postmortem, s: &SeriesSection) {
                 ));
             }
         }
-    }
-    if let Some(e) = &s.flame_error {
-        out.push_str(&format!("{}\n\n", escape_text(e)));
     }
     out.push_str(&format!(
         "### Top of the last snapshot ({})\n\n",
@@ -366,4 +386,9 @@ fn inputs(out: &mut String, p: &Postmortem) {
     for (path, note) in p.input_notes() {
         out.push_str(&format!("{}: {}\n\n", code_span(path), escape_text(&note)));
     }
+}
+
+/// A stack in one table cell: its telling frame, side and entry into the gRPC library.
+fn stack_summary(stack: &str) -> String {
+    stack_label(&leaf_first(stack)).describe(code_span)
 }

@@ -14,11 +14,11 @@ use crate::analysis::{self, AnalysedSnapshot, GroupBy, KeyOptions};
 use crate::detect::value_index;
 use crate::model::Input;
 use crate::model::ProfileClass;
-use crate::model::{series_order, Finding, Status};
+use crate::model::{group_inputs, series_order, Finding, InputSeries, Status};
 use crate::output::prose::{grouping_lines, trend_line, wait_span};
 use crate::output::schema::{Grouping, HeapTopReport, InputInfo, TopReport};
 use crate::output::table::shorten_middle;
-use crate::output::values::{format_delta, format_time, format_value};
+use crate::output::values::{format_delta, format_time, format_value, format_window};
 use crate::output::{tables, Style, TextTable};
 
 pub use flame::{FlameGraph, StackChange};
@@ -42,6 +42,62 @@ pub struct Postmortem {
     pub grouping: Vec<String>,
     /// Shell commands that reproduce the report and look further.
     pub reproduce: Vec<String>,
+    /// Who wrote the inputs and when, one row per series: the report's header.
+    pub processes: Vec<ProcessRow>,
+}
+
+/// One series in the header: the process that wrote it, its runtime's version when the files
+/// record one, how many inputs, and the time they span.
+pub struct ProcessRow {
+    pub runtime: &'static str,
+    pub series: &'static str,
+    pub process: Option<String>,
+    pub version: Option<String>,
+    pub inputs: usize,
+    /// First and last capture time, when every member records one.
+    pub window: Option<(i64, i64)>,
+}
+
+impl ProcessRow {
+    fn of(series: &InputSeries<'_>) -> ProcessRow {
+        let version = match series.members.last() {
+            Some((_, last)) => last
+                .heap()
+                .and_then(analysis::runtime_version::node_version),
+            None => None,
+        };
+        let times: Option<Vec<i64>> = series
+            .members
+            .iter()
+            .map(|(_, input)| input.profile().and_then(|p| p.time_nanos))
+            .collect();
+        ProcessRow {
+            runtime: series.runtime.name(),
+            series: series.class.plural(),
+            process: series.process.clone(),
+            version,
+            inputs: series.members.len(),
+            window: times
+                .filter(|t| !t.is_empty())
+                .map(|t| (t[0], t[t.len() - 1])),
+        }
+    }
+
+    /// `node v20.20.2`, or the runtime alone when no file records its version.
+    pub fn runtime_text(&self) -> String {
+        match &self.version {
+            Some(v) => format!("{} {v}", self.runtime),
+            None => format!("{} (version not recorded)", self.runtime),
+        }
+    }
+
+    pub fn window_text(&self) -> String {
+        match self.window {
+            Some((first, last)) if first == last => format_time(first),
+            Some((first, last)) => format_window(first, last),
+            None => "capture times not recorded".into(),
+        }
+    }
 }
 
 /// The inputs of one kind (goroutine profiles, heap profiles, heap snapshots) in time order.
@@ -50,8 +106,6 @@ pub struct SeriesSection {
     pub inputs: Vec<usize>,
     /// First against last (or the only snapshot), for stack profiles.
     pub flame: Option<FlameGraph>,
-    /// Why no flame graph could be drawn, when one was due.
-    pub flame_error: Option<String>,
     /// The top table of the last snapshot.
     pub top: TextTable,
 }
@@ -95,6 +149,7 @@ impl Postmortem {
         let infos: Vec<InputInfo> = inputs.iter().map(InputInfo::of).collect();
         let reproduce = reproduce(invocation, &infos, &series, &findings);
         Postmortem {
+            processes: group_inputs(inputs).iter().map(ProcessRow::of).collect(),
             grouping: grouping_lines(&Grouping::of(inputs), &infos),
             file_sizes: inputs
                 .iter()
@@ -297,7 +352,6 @@ fn section(
         full_names: false,
     };
     let mut flame = None;
-    let mut flame_error = None;
     let mut top = match (last.profile(), last.heap()) {
         (Some(profile), _) => {
             let index = value_index(profile);
@@ -305,7 +359,13 @@ fn section(
                 analysis::aggregate(profile, index, GroupBy::Function, &KeyOptions::default());
             let mut report = TopReport::new(InputInfo::of(last), GroupBy::Function, aggregate);
             tables::limit(&mut report.rows, Some(TOP_ROWS), false);
-            let unit = profile.sample_types[index].unit.clone();
+            let sample_type = &profile.sample_types[index];
+            // A goroutine profile counts goroutines; a heap profile's `count` is objects.
+            let unit = match (sample_type.name.as_str(), sample_type.unit.as_str()) {
+                ("goroutine" | "goroutines", _) => "goroutines".to_string(),
+                (_, "count") => "objects".to_string(),
+                (_, unit) => unit.to_string(),
+            };
             let first = inputs[members[0]].profile().filter(|_| members.len() > 1);
             let (before, after) = std::thread::scope(|scope| {
                 let before = scope.spawn(|| first.map(|p| flame::folded(p, value_index(p))));
@@ -321,10 +381,13 @@ fn section(
             } else {
                 format!("#{}", members[0] + 1)
             };
-            match flame::render(before.as_ref(), &after, &title, &unit, CHANGED_STACKS) {
-                Ok(graph) => flame = Some(graph),
-                Err(e) => flame_error = Some(format!("the flame graph could not be drawn: {e}")),
-            }
+            flame = Some(flame::render(
+                before.as_ref(),
+                &after,
+                &title,
+                &unit,
+                CHANGED_STACKS,
+            ));
             tables::top(&report, &style)
         }
         (None, Some(_)) => {
@@ -345,7 +408,6 @@ fn section(
         class,
         inputs: members.to_vec(),
         flame,
-        flame_error,
         top,
     }
 }
