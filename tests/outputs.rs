@@ -26,16 +26,20 @@ const CASES: &[(&str, &str)] = &[
     ("top.go-heap.alloc-space.wide", "top fixtures/go/stream-leak/stream-leak-iter0100-heap.pb.gz --sample-index alloc_space -n 8 --wide"),
     ("top.go-labels.by-labels", "top fixtures/go/labels/goroutine-debug0.pb.gz --by labels"),
     ("diff.go-heap", "diff fixtures/go/stream-leak/stream-leak-iter0025-heap.pb.gz fixtures/go/stream-leak/stream-leak-iter0100-heap.pb.gz -n 12"),
+    ("diff.go-heap.wide", "diff fixtures/go/stream-leak/stream-leak-iter0025-heap.pb.gz fixtures/go/stream-leak/stream-leak-iter0100-heap.pb.gz -n 12 --wide"),
     ("diff.go-heap.cum.json", "diff fixtures/go/stream-leak/stream-leak-iter0025-heap.pb.gz fixtures/go/stream-leak/stream-leak-iter0100-heap.pb.gz --measure cum -n 5 --format json"),
     ("series.go-debug2", "diff fixtures/go/conn-leak/conn-leak-iter0000-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0050-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0100-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0200-goroutine-debug2.txt --fold-closures"),
+    ("series.go-debug2.wide", "diff fixtures/go/conn-leak/conn-leak-iter0000-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0050-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0100-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0200-goroutine-debug2.txt --fold-closures --wide"),
     ("series.go-debug2.by-stack.md", "diff fixtures/go/conn-leak/conn-leak-iter0000-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0100-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0200-goroutine-debug2.txt --by stack -n 4 --format md"),
     ("series.go-debug2.json", "diff fixtures/go/conn-leak/conn-leak-iter0000-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0100-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0200-goroutine-debug2.txt -n 6 --format json"),
     ("scan.go-conn-leak", "scan fixtures/go/conn-leak/conn-leak-iter0000-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0050-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0100-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0200-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0000-heap.pb.gz fixtures/go/conn-leak/conn-leak-iter0200-heap.pb.gz"),
+    ("scan.go-conn-leak.wide", "scan fixtures/go/conn-leak/conn-leak-iter0000-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0050-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0100-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0200-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0000-heap.pb.gz fixtures/go/conn-leak/conn-leak-iter0200-heap.pb.gz --wide"),
     ("scan.go-conn-leak.json", "scan fixtures/go/conn-leak/conn-leak-iter0000-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0050-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0100-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0200-goroutine-debug2.txt --format json"),
     ("scan.go-stream-leak.md", "scan fixtures/go/stream-leak/stream-leak-iter0025-goroutine-debug0.pb.gz fixtures/go/stream-leak/stream-leak-iter0050-goroutine-debug0.pb.gz fixtures/go/stream-leak/stream-leak-iter0100-goroutine-debug0.pb.gz fixtures/go/stream-leak/stream-leak-iter0025-heap.pb.gz fixtures/go/stream-leak/stream-leak-iter0100-heap.pb.gz --format md"),
     ("scan.go-goroutineleak", "scan fixtures/go/goroutineleak/goroutine-debug2.txt"),
     ("scan.go-healthy", "scan fixtures/go/healthy/healthy-iter0000-goroutine-debug2.txt fixtures/go/healthy/healthy-iter0200-goroutine-debug2.txt"),
     ("check.go.text", "check fixtures/go/conn-leak/conn-leak-iter0000-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0100-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0200-goroutine-debug2.txt"),
+    ("check.go.text.wide", "check fixtures/go/conn-leak/conn-leak-iter0000-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0100-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0200-goroutine-debug2.txt --wide"),
     ("check.go.md", "check fixtures/go/conn-leak/conn-leak-iter0000-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0100-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0200-goroutine-debug2.txt --format md"),
     ("check.go.json", "check fixtures/go/conn-leak/conn-leak-iter0000-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0100-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0200-goroutine-debug2.txt --format json"),
     ("check.go.junit", "check fixtures/go/conn-leak/conn-leak-iter0000-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0100-goroutine-debug2.txt fixtures/go/conn-leak/conn-leak-iter0200-goroutine-debug2.txt --format junit"),
@@ -50,12 +54,14 @@ const CASES: &[(&str, &str)] = &[
     ("signatures.show", "signatures show go.grpc.clientconn-not-closed"),
     // Node: V8 heap snapshots.
     ("top.node", "top fixtures/node/recreate-default-i0160.heapsnapshot.gz -n 15"),
+    ("top.node.wide", "top fixtures/node/recreate-default-i0160.heapsnapshot.gz -n 15 --wide"),
     ("top.node.by-type.json", "top fixtures/node/recreate-default-i0160.heapsnapshot.gz --by type --format json"),
     ("diff.node", "diff fixtures/node/recreate-default-i0010.heapsnapshot.gz fixtures/node/recreate-default-i0160.heapsnapshot.gz -n 12"),
     ("diff.node.json", "diff fixtures/node/recreate-default-i0010.heapsnapshot.gz fixtures/node/recreate-default-i0160.heapsnapshot.gz -n 5 --format json"),
     ("series.node.leaks-since", "diff fixtures/node/recreate-default-i0010.heapsnapshot.gz fixtures/node/recreate-default-i0060.heapsnapshot.gz fixtures/node/recreate-default-i0160.heapsnapshot.gz --leaks-since fixtures/node/recreate-default-i0010.heapsnapshot.gz -n 10"),
     ("series.node.md", "diff fixtures/node/stream-server-i0010.heapsnapshot.gz fixtures/node/stream-server-i0060.heapsnapshot.gz fixtures/node/stream-server-i0160.heapsnapshot.gz -n 10 --format md"),
     ("retainers.node", "retainers fixtures/node/recreate-default-i0160.heapsnapshot.gz --class InternalChannel --paths 3"),
+    ("retainers.node.wide", "retainers fixtures/node/recreate-default-i0160.heapsnapshot.gz --class InternalChannel --paths 3 --wide"),
     ("retainers.node.json", "retainers fixtures/node/recreate-default-i0160.heapsnapshot.gz --class Subchannel --paths 2 --format json"),
     ("scan.node-recreate", "scan fixtures/node/recreate-default-i0010.heapsnapshot.gz fixtures/node/recreate-default-i0060.heapsnapshot.gz fixtures/node/recreate-default-i0160.heapsnapshot.gz"),
     ("scan.node-stream-server.json", "scan fixtures/node/stream-server-i0010.heapsnapshot.gz fixtures/node/stream-server-i0060.heapsnapshot.gz fixtures/node/stream-server-i0160.heapsnapshot.gz --format json"),
@@ -69,8 +75,10 @@ const CASES: &[(&str, &str)] = &[
     ("report.node-recreate.md", "report fixtures/node/recreate-default-i0010.heapsnapshot.gz fixtures/node/recreate-default-i0060.heapsnapshot.gz fixtures/node/recreate-default-i0160.heapsnapshot.gz -o @OUT@.md"),
     // Rust: jemalloc dumps and pprof protobuf, symbolized from the binary.
     ("top.rust-jemalloc", "top fixtures/rust/channel-leak-i0100.heap --binary fixtures/rust/leaklab -n 10"),
+    ("top.rust-jemalloc.wide", "top fixtures/rust/channel-leak-i0100.heap --binary fixtures/rust/leaklab -n 10 --wide"),
     ("top.rust-pprof.by-stack.json", "top fixtures/rust/stream-leak-i0200.pb.gz --binary fixtures/rust/leaklab --by stack -n 3 --format json"),
     ("diff.rust", "diff fixtures/rust/channel-leak-i0010.heap fixtures/rust/channel-leak-i0100.heap --binary fixtures/rust/leaklab -n 10"),
+    ("diff.rust.wide", "diff fixtures/rust/channel-leak-i0010.heap fixtures/rust/channel-leak-i0100.heap --binary fixtures/rust/leaklab -n 10 --wide"),
     ("series.rust.md", "diff fixtures/rust/cache-leak-i0020.heap fixtures/rust/cache-leak-i0100.heap fixtures/rust/cache-leak-i0200.heap --binary fixtures/rust/leaklab -n 8 --format md"),
     ("scan.rust-channel-leak", "scan fixtures/rust/channel-leak-i0010.heap fixtures/rust/channel-leak-i0050.heap fixtures/rust/channel-leak-i0100.heap --binary fixtures/rust/leaklab"),
     ("scan.rust-stream-leak.json", "scan fixtures/rust/stream-leak-i0020.pb.gz fixtures/rust/stream-leak-i0100.pb.gz fixtures/rust/stream-leak-i0200.pb.gz --binary fixtures/rust/leaklab --format json"),
@@ -177,6 +185,52 @@ fn every_golden_has_a_case() {
             "tests/golden/outputs/{name} has no case in tests/outputs.rs"
         );
     }
+}
+
+/// What a name looks like in the text outputs: a token with a letter and a separator of
+/// packages, types or paths.
+fn identifiers(text: &str) -> Vec<&str> {
+    text.split_whitespace()
+        .map(|t| t.trim_end_matches([',', ';', ':']))
+        .filter(|t| t.chars().any(|c| c.is_ascii_alphabetic()))
+        .filter(|t| t.contains(['.', ':', '/', '(', '_']))
+        .collect()
+}
+
+/// At 80 columns no name is split across lines: every name in a table or text output is a
+/// name the same command prints with `--wide`, or one it shortened on purpose (`…`).
+#[test]
+fn no_name_is_split_at_80_columns() {
+    let text_cases = CASES.iter().filter(|(name, args)| {
+        !args.contains("--format")
+            && !args.contains("--wide")
+            && !args.contains("@OUT@")
+            && !name.starts_with("signatures")
+            && !args.contains("--print-default-policy")
+    });
+    let mut checked = 0;
+    for (name, args) in text_cases {
+        let fitted = produce(name, args);
+        let wide = produce(name, &format!("{args} --wide"));
+        let whole: std::collections::HashSet<&str> = identifiers(&wide).into_iter().collect();
+        for line in fitted.lines().skip(1) {
+            assert!(
+                line.chars().count() <= 80
+                    || !line.trim_start().contains(' ')
+                    || line.starts_with("--- "),
+                "{name}: a line of {} columns with room to wrap: {line}",
+                line.chars().count()
+            );
+        }
+        for id in identifiers(&fitted) {
+            assert!(
+                id.contains('…') || whole.contains(id),
+                "{name}: `{id}` is not a whole name of `leakscope {args} --wide`"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 15, "{checked} text cases");
 }
 
 fn first_difference(expected: &str, actual: &str) -> usize {

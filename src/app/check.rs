@@ -71,7 +71,10 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
     };
     let render = |format: CheckFormat| -> String {
         match format {
-            CheckFormat::Text => check::text(&report),
+            CheckFormat::Text => check::text(
+                &report,
+                (!args.wide).then(|| output::table::terminal_width() as usize),
+            ),
             CheckFormat::Json => output::json(&report),
             CheckFormat::Junit => check::junit(&report),
             CheckFormat::Sarif => check::sarif(&report, &catalogue),

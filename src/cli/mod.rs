@@ -101,6 +101,9 @@ pub struct CheckArgs {
     /// Print the default policy, a documented TOML file to start from, and exit.
     #[arg(long)]
     pub print_default_policy: bool,
+    /// Do not wrap the text at the terminal's width (or 80 columns when not a terminal).
+    #[arg(long)]
+    pub wide: bool,
     #[command(flatten)]
     pub rules: RulesArgs,
     #[command(flatten)]

@@ -8,23 +8,23 @@ use super::TextTable;
 
 pub fn render(t: &TextTable, wide: bool) -> String {
     let mut out = String::new();
-    for line in &t.heading {
-        out.push_str(line);
-        out.push('\n');
-    }
     let mut table = Table::new();
     // pprof-like: no borders, one rule under the header.
     table.load_preset(presets::NOTHING);
     table.set_style(TableComponent::HeaderLines, '─');
     table.set_style(TableComponent::MiddleHeaderIntersections, '─');
-    // A terminal that reports no width (or a pseudo-terminal of 0 columns) gets 80.
-    let width = if wide {
-        None
-    } else {
-        Some(table.width().filter(|&w| w >= MIN_WIDTH).unwrap_or(80))
-    };
+    let width = (!wide).then(terminal_width);
     // The table is laid out here, not by comfy-table: it would cut words at any character.
     table.set_content_arrangement(ContentArrangement::Disabled);
+    // Heading lines (inputs, series, the metric) wrap between words; what continues a line is
+    // indented under it.
+    for line in &t.heading {
+        match width {
+            Some(width) => out.push_str(&wrap_hanging(line, width as usize)),
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
     // The widest text column takes what the others leave; its words are fitted to that.
     let key = key_column(t);
     let budget = width.map(|w| key_budget(t, key, w as usize));
@@ -56,6 +56,15 @@ pub fn render(t: &TextTable, wide: bool) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The terminal's columns; 80 when it reports no width, a pseudo-terminal of 0 columns or
+/// less than [`MIN_WIDTH`], or output is not a terminal.
+pub fn terminal_width() -> u16 {
+    Table::new()
+        .width()
+        .filter(|&w| w >= MIN_WIDTH)
+        .unwrap_or(80)
 }
 
 /// Narrower terminals than this are taken as unknown.
@@ -141,6 +150,32 @@ fn wrap_words(text: &str, budget: usize) -> String {
     lines.join("\n")
 }
 
+/// Each line of `text` wrapped between words at `width`; what continues a line is indented two
+/// spaces more than it.
+pub fn wrap_hanging(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let body = line.trim_start_matches(' ');
+        let indent = line.len() - body.len();
+        let hang = " ".repeat(indent + 2);
+        let mut current = line[..indent].to_string();
+        let mut fresh = true;
+        for word in body.split(' ') {
+            if !fresh && text_width(&current) + 1 + text_width(word) > width {
+                lines.push(std::mem::replace(&mut current, hang.clone()));
+                fresh = true;
+            }
+            if !fresh {
+                current.push(' ');
+            }
+            current.push_str(word);
+            fresh = false;
+        }
+        lines.push(current);
+    }
+    lines.join("\n")
+}
+
 /// `word` cut to `budget` characters: first the package path goes (`…/mem.(*Pool).Get`, as
 /// pprof shortens names), then the middle (`…`): a third of the start and the rest from the
 /// end (the type and function, what tells names apart).
@@ -168,6 +203,20 @@ pub fn shorten_middle(word: &str, budget: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn heading_lines_wrap_between_words_with_a_hanging_indent() {
+        let line = "Series: go heap profiles of grpcleaklab: /fixtures/go/conn-leak/a-heap.pb.gz, \
+                    /fixtures/go/conn-leak/b-heap.pb.gz";
+        let wrapped = wrap_hanging(line, 40);
+        assert_eq!(
+            wrapped,
+            "Series: go heap profiles of grpcleaklab:\n  /fixtures/go/conn-leak/a-heap.pb.gz,\n  \
+             /fixtures/go/conn-leak/b-heap.pb.gz"
+        );
+        assert!(wrapped.lines().all(|l| l.chars().count() <= 40));
+        assert_eq!(wrap_hanging("  note: short", 40), "  note: short");
+    }
 
     #[test]
     fn long_names_lose_their_middle_not_their_ends() {

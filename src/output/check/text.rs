@@ -4,8 +4,21 @@ use super::{headline, verdict_line, verdict_word};
 use crate::gate::Verdict;
 use crate::output::prose::{grouping_lines, one_paragraph, site_line};
 use crate::output::schema::CheckReport;
+use crate::output::table::wrap_hanging;
 
-pub fn text(r: &CheckReport) -> String {
+/// The text, each line wrapped between words at `width` when one is given.
+pub fn text(r: &CheckReport, width: Option<usize>) -> String {
+    let out = unwrapped(r);
+    match width {
+        Some(width) => out
+            .lines()
+            .map(|line| wrap_hanging(line, width) + "\n")
+            .collect(),
+        None => out,
+    }
+}
+
+fn unwrapped(r: &CheckReport) -> String {
     let mut out = verdict_line(r);
     out.push('\n');
     for line in grouping_lines(&r.grouping, &r.inputs) {
