@@ -774,3 +774,72 @@ fn a_leak_that_went_back_down_is_not_reported_as_active() {
     );
     assert!(md.contains("| **goroutines** (the finding's metric) | 0 | 600 | 300 |"));
 }
+
+/// The page's script zooms and searches the flame graphs: a script added to a copy of the page
+/// clicks a frame, types a pattern (and a broken one), clicks the root, and writes what it saw
+/// into the DOM, which headless Chromium prints.
+#[test]
+fn flame_graphs_zoom_and_search_in_chromium() {
+    let Some(browser) = chromium() else {
+        if std::env::var_os("LEAKSCOPE_REQUIRE_CHROMIUM").is_some() {
+            panic!("chromium is not installed and LEAKSCOPE_REQUIRE_CHROMIUM is set");
+        }
+        eprintln!("skipping the browser check: chromium is not installed");
+        return;
+    };
+    let dir = report_dir().join("interactive");
+    std::fs::create_dir_all(&dir).unwrap();
+    let s = &series()[0];
+    let (html, _) = report(&dir, "go-conn-leak", &s.files, &s.extra);
+    let probe = r#"<script>
+var out = [];
+var svg = document.querySelector('figure.flame svg');
+var frames = Array.prototype.slice.call(svg.querySelectorAll('g[data-w]'));
+function visible() { return frames.filter(function (g) { return g.style.display !== 'none'; }).length; }
+var target = frames.filter(function (g) {
+  return g.querySelector('title').textContent.indexOf('grpcsync.(*CallbackSerializer).run (') === 0;
+})[0];
+target.querySelector('rect').dispatchEvent(new MouseEvent('click', {bubbles: true}));
+out.push('zoomed=' + target.querySelector('rect').getAttribute('width'));
+out.push('visible=' + visible());
+var input = document.querySelector('figure.flame input');
+input.value = 'CallbackSerializer'; input.dispatchEvent(new Event('input'));
+out.push('matched=' + document.querySelector('figure.flame .matched').textContent);
+input.value = '('; input.dispatchEvent(new Event('input'));
+out.push('broken=' + document.querySelector('figure.flame .matched').textContent);
+frames[0].querySelector('rect').dispatchEvent(new MouseEvent('click', {bubbles: true}));
+out.push('reset=' + (visible() === frames.length));
+document.body.setAttribute('data-probe', out.join(';'));
+</script></body>"#;
+    let page = dir.join("probe.html");
+    std::fs::write(&page, html.replace("</body>", probe)).unwrap();
+    let output = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--dump-dom",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.join("chromium-profile").display()
+        ))
+        .arg(format!("file://{}", page.canonicalize().unwrap().display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&output.stdout);
+    let probe = dom
+        .split("data-probe=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("the probe did not run: {dom:.2000}"));
+    let seen: Vec<&str> = probe.split(';').collect();
+    // The frame fills the width between the margins, with only the root above it.
+    assert_eq!(seen[0], "zoomed=1100.00", "{probe}");
+    assert_eq!(seen[1], "visible=2", "{probe}");
+    // 600 of the last dump's goroutines wait in the serializer.
+    assert!(seen[2].starts_with("matched=1 frames, "), "{probe}");
+    assert_eq!(seen[3], "broken=not a regular expression", "{probe}");
+    assert_eq!(seen[4], "reset=true", "{probe}");
+}

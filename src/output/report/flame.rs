@@ -85,8 +85,8 @@ pub fn render(
     unit: &str,
     max_changes: usize,
 ) -> FlameGraph {
-    let tree = Tree::of(before, after);
-    let svg = tree.svg(title, unit, before.is_some());
+    let (frames, total) = layout(before, after);
+    let svg = svg(&frames, total, title, unit, before.is_some());
 
     let empty = FxHashMap::default();
     let base = before.unwrap_or(&empty);
@@ -129,158 +129,148 @@ pub fn render(
     }
 }
 
-/// One frame of the merged stacks: its values include its callees'.
-struct Node {
+/// A frame wide enough to draw: its values include its callees'.
+struct Frame {
     name: String,
+    depth: usize,
+    /// Start from the left, in the profile's unit (the sum of `after` before it).
+    x: i64,
     before: i64,
     after: i64,
-    depth: usize,
-    children: Vec<usize>,
 }
 
-/// The stacks of both snapshots merged into one call tree, root (`all`) first.
-struct Tree {
-    nodes: Vec<Node>,
+/// The frames of the merged stacks, laid out as a flame graph (callees in name order), and
+/// the total. Stacks are walked in sorted order, so a frame's callees come right after it and
+/// only the frames open on the current stack are held: memory stays with the stacks, not with
+/// their millions of prefixes. Frames are shortened to what fits in a frame
+/// (`pkg.(*T).M` for `example.com/x/pkg.(*T).M`, as pprof's own flame graph shows them);
+/// the changes table keeps the full names.
+fn layout(
+    before: Option<&FxHashMap<String, i64>>,
+    after: &FxHashMap<String, i64>,
+) -> (Vec<Frame>, i64) {
+    // Frames joined by NUL, which no name holds: byte order is then the order of the frame
+    // sequences, with every frame's callees together right after it.
+    let mut lines: Vec<(String, i64, i64)> = Vec::new();
+    for (side, stacks) in [(0, before), (1, Some(after))] {
+        for (stack, &value) in stacks.into_iter().flatten() {
+            let key = stack
+                .split(';')
+                .map(short_function)
+                .collect::<Vec<_>>()
+                .join("\0");
+            let (b, a) = if side == 0 { (value, 0) } else { (0, value) };
+            lines.push((key, b, a));
+        }
+    }
+    lines.sort_unstable_by(|x, y| x.0.cmp(&y.0));
+    let total: i64 = lines.iter().map(|l| l.2).sum();
+    let min_value = MIN_FRAME_WIDTH * total.max(1) as f64 / (FLAME_WIDTH as f64 - 2.0 * SIDE);
+
+    let mut out = Vec::new();
+    // The root, then the frames of the current stack, outermost first.
+    let mut open: Vec<Frame> = vec![Frame {
+        name: "all".into(),
+        depth: 0,
+        x: 0,
+        before: 0,
+        after: 0,
+    }];
+    let mut x = 0;
+    let close = |frame: Frame, out: &mut Vec<Frame>| {
+        if frame.after > 0 && frame.after as f64 >= min_value {
+            out.push(frame);
+        }
+    };
+    for (key, b, a) in &lines {
+        let frames: Vec<&str> = key.split('\0').collect();
+        let shared = open[1..]
+            .iter()
+            .zip(&frames)
+            .take_while(|(f, name)| f.name == **name)
+            .count();
+        while open.len() > shared + 1 {
+            let frame = open.pop().expect("more than the root is open");
+            close(frame, &mut out);
+        }
+        for (depth, name) in frames.iter().enumerate().skip(shared) {
+            open.push(Frame {
+                name: name.to_string(),
+                depth: depth + 1,
+                x,
+                before: 0,
+                after: 0,
+            });
+        }
+        for frame in &mut open {
+            frame.before += b;
+            frame.after += a;
+        }
+        x += a;
+    }
+    while let Some(frame) = open.pop() {
+        close(frame, &mut out);
+    }
+    (out, total)
 }
 
-impl Tree {
-    /// Frames are shortened to what fits in a frame (`pkg.(*T).M` for
-    /// `example.com/x/pkg.(*T).M`, as pprof's own flame graph shows them); the changes table
-    /// keeps the full names.
-    fn of(before: Option<&FxHashMap<String, i64>>, after: &FxHashMap<String, i64>) -> Tree {
-        let mut nodes = vec![Node {
-            name: "all".into(),
-            before: 0,
-            after: 0,
-            depth: 0,
-            children: Vec::new(),
-        }];
-        let mut child_of: FxHashMap<(usize, &str), usize> = FxHashMap::default();
-        for (side, stacks) in [(0, before), (1, Some(after))] {
-            for (stack, &value) in stacks.into_iter().flatten() {
-                let mut at = 0;
-                add(&mut nodes[0], side, value);
-                for frame in stack.split(';') {
-                    let name = short_function(frame);
-                    let next = *child_of.entry((at, name)).or_insert_with(|| {
-                        nodes.push(Node {
-                            name: name.to_string(),
-                            before: 0,
-                            after: 0,
-                            depth: nodes[at].depth + 1,
-                            children: Vec::new(),
-                        });
-                        let id = nodes.len() - 1;
-                        nodes[at].children.push(id);
-                        id
-                    });
-                    add(&mut nodes[next], side, value);
-                    at = next;
-                }
-            }
-        }
-        // Callees in name order: the same profile always draws the same picture.
-        let names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
-        for node in &mut nodes {
-            node.children.sort_by(|&a, &b| names[a].cmp(&names[b]));
-        }
-        Tree { nodes }
-    }
-
-    /// The frames wide enough to see, with their start (in the profile's unit) from the left.
-    fn visible(&self) -> Vec<(usize, i64)> {
-        let total = self.nodes[0].after;
-        let scale = (FLAME_WIDTH as f64 - 2.0 * SIDE) / total.max(1) as f64;
-        let mut out = Vec::new();
-        let mut pending = vec![(0usize, 0i64)];
-        while let Some((id, x)) = pending.pop() {
-            let node = &self.nodes[id];
-            if node.after <= 0 || (node.after as f64 * scale) < MIN_FRAME_WIDTH {
-                continue;
-            }
-            out.push((id, x));
-            let mut child_x = x;
-            let mut children = Vec::with_capacity(node.children.len());
-            for &child in &node.children {
-                children.push((child, child_x));
-                child_x += self.nodes[child].after.max(0);
-            }
-            pending.extend(children.into_iter().rev());
-        }
-        out
-    }
-
-    fn svg(&self, title: &str, unit: &str, differential: bool) -> String {
-        let total = self.nodes[0].after;
-        let frames = self.visible();
-        let depth = frames
-            .iter()
-            .map(|&(id, _)| self.nodes[id].depth)
-            .max()
-            .unwrap_or(0);
-        let height = (TOP + (depth + 1) as f64 * FRAME_HEIGHT + SIDE).ceil();
-        let largest_change = frames
-            .iter()
-            .map(|&(id, _)| (self.nodes[id].after - self.nodes[id].before).unsigned_abs())
-            .max()
-            .unwrap_or(0)
-            .max(1);
-        let scale = (FLAME_WIDTH as f64 - 2.0 * SIDE) / total.max(1) as f64;
-        let mut out = String::with_capacity(frames.len() * 220 + 512);
+fn svg(frames: &[Frame], total: i64, title: &str, unit: &str, differential: bool) -> String {
+    let depth = frames.iter().map(|f| f.depth).max().unwrap_or(0);
+    let height = (TOP + (depth + 1) as f64 * FRAME_HEIGHT + SIDE).ceil();
+    let largest_change = frames
+        .iter()
+        .map(|f| (f.after - f.before).unsigned_abs())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let scale = (FLAME_WIDTH as f64 - 2.0 * SIDE) / total.max(1) as f64;
+    let mut out = String::with_capacity(frames.len() * 220 + 512);
+    out.push_str(&format!(
+        "<svg class=\"flame\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {FLAME_WIDTH} \
+         {height}\" width=\"{FLAME_WIDTH}\" height=\"{height}\" data-total=\"{total}\" \
+         role=\"img\" aria-label=\"{}\">\n<rect class=\"background\" width=\"100%\" \
+         height=\"100%\"/>\n<text class=\"title\" x=\"{}\" y=\"24\">{}</text>\n",
+        markup(&format!("Flame graph {title}")),
+        FLAME_WIDTH / 2,
+        markup(title)
+    ));
+    // Outermost frames first: the root leads the document.
+    for frame in frames.iter().rev() {
+        let px = SIDE + frame.x as f64 * scale;
+        let pw = frame.after as f64 * scale;
+        let py = TOP + frame.depth as f64 * FRAME_HEIGHT;
+        let mut detail = format!(
+            "{}, {:.2}%",
+            amount(frame.after, unit),
+            frame.after as f64 * 100.0 / total.max(1) as f64
+        );
+        let fill = if differential {
+            let change = frame.after - frame.before;
+            detail.push_str(&match change {
+                0 => "; unchanged".to_string(),
+                c => format!("; {} since the first", signed_amount(c, unit)),
+            });
+            change_colour(change, largest_change)
+        } else {
+            name_colour(&frame.name)
+        };
         out.push_str(&format!(
-            "<svg class=\"flame\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {FLAME_WIDTH} \
-             {height}\" width=\"{FLAME_WIDTH}\" height=\"{height}\" data-total=\"{total}\" \
-             role=\"img\" aria-label=\"{}\">\n<rect class=\"background\" width=\"100%\" \
-             height=\"100%\"/>\n<text class=\"title\" x=\"{}\" y=\"24\">{}</text>\n",
-            markup(&format!("Flame graph {title}")),
-            FLAME_WIDTH / 2,
-            markup(title)
+            "<g data-x=\"{}\" data-w=\"{}\" data-d=\"{}\"><title>{} ({})</title>\
+             <rect x=\"{px:.2}\" y=\"{py}\" width=\"{pw:.2}\" height=\"{}\" fill=\"{fill}\"/>\
+             <text x=\"{:.2}\" y=\"{}\">{}</text></g>\n",
+            frame.x,
+            frame.after,
+            frame.depth,
+            markup(&frame.name),
+            markup(&detail),
+            FRAME_HEIGHT - 1.0,
+            px + 3.0,
+            py + 11.5,
+            markup(&label(&frame.name, pw))
         ));
-        for (id, x) in frames {
-            let node = &self.nodes[id];
-            let px = SIDE + x as f64 * scale;
-            let pw = node.after as f64 * scale;
-            let py = TOP + node.depth as f64 * FRAME_HEIGHT;
-            let mut detail = format!(
-                "{}, {:.2}%",
-                amount(node.after, unit),
-                node.after as f64 * 100.0 / total.max(1) as f64
-            );
-            let fill = if differential {
-                let change = node.after - node.before;
-                detail.push_str(&match change {
-                    0 => "; unchanged".to_string(),
-                    c => format!("; {} since the first", signed_amount(c, unit)),
-                });
-                change_colour(change, largest_change)
-            } else {
-                name_colour(&node.name)
-            };
-            out.push_str(&format!(
-                "<g data-x=\"{x}\" data-w=\"{}\" data-d=\"{}\"><title>{} ({})</title>\
-                 <rect x=\"{px:.2}\" y=\"{py}\" width=\"{pw:.2}\" height=\"{}\" fill=\"{fill}\"/>\
-                 <text x=\"{:.2}\" y=\"{}\">{}</text></g>\n",
-                node.after,
-                node.depth,
-                markup(&node.name),
-                markup(&detail),
-                FRAME_HEIGHT - 1.0,
-                px + 3.0,
-                py + 11.5,
-                markup(&label(&node.name, pw))
-            ));
-        }
-        out.push_str("</svg>\n");
-        out
     }
-}
-
-fn add(node: &mut Node, side: usize, value: i64) {
-    if side == 0 {
-        node.before += value;
-    } else {
-        node.after += value;
-    }
+    out.push_str("</svg>\n");
+    out
 }
 
 /// `name` cut to a frame `width` pixels wide: whole, or its start and `..`, or nothing when
