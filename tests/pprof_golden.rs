@@ -106,6 +106,22 @@ fn check_top(golden_file: &str, args: &[&str]) {
         total_tolerance,
     );
     assert!(rows.len() >= 3, "{golden_file}: parsed too few rows");
+    // With filters and every node shown, pprof's "accounting for" is what the filters kept.
+    let text = golden(golden_file);
+    if text.contains("Active filters:") {
+        let showing = text
+            .lines()
+            .find(|l| l.starts_with("Showing nodes accounting for"))
+            .and_then(|l| l.split_whitespace().nth(4))
+            .map(|t| pprof_value(t.trim_end_matches(',')))
+            .unwrap();
+        assert_close(
+            &format!("{golden_file} kept"),
+            report["kept"].as_f64().unwrap(),
+            showing.0,
+            showing.1.max(total_tolerance),
+        );
+    }
     for (name, row) in &rows {
         let (flat, cum) = ours
             .get(name.as_str())
@@ -192,9 +208,132 @@ fn heap_diff_matches_pprof_diff_base() {
     let target = fixture("go/stream-leak/stream-leak-iter0100-heap.pb.gz");
     let report = json(&["diff", path(&base), path(&target)]);
     assert_eq!(report["measure"], "flat");
+    assert_diff_rows(&rows, &report);
+    // Percentages are of the key's own base, not pprof's 604% of the base total.
+    let pool = common::row(
+        &report,
+        "google.golang.org/grpc/internal/mem.(*sizedBufferPool).Get",
+    );
+    let expected = pool["delta"].as_f64().unwrap() * 100.0 / pool["base"].as_f64().unwrap();
+    assert_close(
+        "delta_percent",
+        pool["delta_percent"].as_f64().unwrap(),
+        expected,
+        1e-9,
+    );
+}
+
+/// pprof's filters, against `go tool pprof` with the same options (tests/golden/pprof/, made
+/// by bench/pprof-goldens.sh). Cases whose regex matches the binary's path (pprof also matches
+/// mapping file names; leakscope matches function names and source files) are left out:
+/// `-show=grpc` and `-focus=grpc` keep everything there because the binary is `grpcleaklab`.
+#[test]
+fn filters_match_pprof() {
+    let heap = fixture("go/stream-leak/stream-leak-iter0100-heap.pb.gz");
+    let goroutines = fixture("go/conn-leak/conn-leak-iter0200-goroutine-debug0.pb.gz");
+    let labelled = fixture("go/labels/goroutine-debug0.pb.gz");
+    let heap_cases: [(&str, &[&str]); 6] = [
+        ("heap.focus", &["--focus", "transport"]),
+        ("heap.ignore", &["--ignore", "readDataFrame"]),
+        (
+            "heap.hide",
+            &["--hide", "^runtime\\.|^google.golang.org/grpc/internal/mem"],
+        ),
+        (
+            "heap.show-anchored",
+            &[
+                "--show",
+                "^google\\.golang\\.org/grpc/internal/transport\\.",
+            ],
+        ),
+        (
+            "heap.show-from",
+            &["--show-from", "transport\\.\\(\\*http2Client\\)"],
+        ),
+        (
+            "heap.show-from-mid",
+            &["--show-from", "\\(\\*framer\\)\\.readDataFrame"],
+        ),
+    ];
+    for (golden, filters) in heap_cases {
+        let mut args = vec!["top", path(&heap), "-n", "0"];
+        args.extend(filters);
+        check_top(&format!("pprof/{golden}.txt"), &args);
+    }
+    let goroutine_cases: [(&str, &str, &[&str]); 5] = [
+        (
+            "goroutine.focus",
+            path(&goroutines),
+            &["--focus", "CallbackSerializer"],
+        ),
+        (
+            "goroutine.ignore-hide",
+            path(&goroutines),
+            &["--ignore", "CallbackSerializer", "--hide", "^runtime\\."],
+        ),
+        (
+            "goroutine.tagfocus",
+            path(&labelled),
+            &["--tagfocus", "tenant=acme"],
+        ),
+        (
+            "goroutine.tagignore",
+            path(&labelled),
+            &["--tagignore", "tenant=acme"],
+        ),
+        (
+            "goroutine.tagfocus-nokey",
+            path(&labelled),
+            &["--tagfocus", "/upload"],
+        ),
+    ];
+    for (golden, file, filters) in goroutine_cases {
+        let mut args = vec!["top", file, "-n", "0", "--keep-runtime-frames"];
+        args.extend(filters);
+        check_top(&format!("pprof/{golden}.txt"), &args);
+    }
+}
+
+/// What the filters kept is said beside the total the percentages are of.
+#[test]
+fn filtered_tops_say_what_they_kept() {
+    let heap = fixture("go/stream-leak/stream-leak-iter0100-heap.pb.gz");
+    let report = json(&["top", path(&heap), "--focus", "transport"]);
+    let (total, kept) = (
+        report["total"].as_f64().unwrap(),
+        report["kept"].as_f64().unwrap(),
+    );
+    // pprof: 1576.29MB of 1632.66MB total.
+    assert_close(
+        "kept",
+        kept,
+        1576.29 * 1024.0 * 1024.0,
+        0.006 * 1024.0 * 1024.0,
+    );
+    assert!(kept < total);
+    assert!(json(&["top", path(&heap)]).get("kept").is_none());
+}
+
+#[test]
+fn filtered_diff_matches_pprof_diff_base() {
+    let (_, rows) = parse_top(&golden("pprof/diff.focus.txt"));
+    let base = fixture("go/stream-leak/stream-leak-iter0025-heap.pb.gz");
+    let target = fixture("go/stream-leak/stream-leak-iter0100-heap.pb.gz");
+    let report = json(&[
+        "diff",
+        path(&base),
+        path(&target),
+        "--focus",
+        "handleStream",
+    ]);
+    assert_diff_rows(&rows, &report);
+}
+
+/// Every row pprof printed has the same flat and cum change here.
+fn assert_diff_rows(rows: &HashMap<String, PprofRow>, report: &serde_json::Value) {
     assert!(rows.len() >= 3);
-    for (name, row) in &rows {
-        let ours = common::row(&report, name);
+    for (name, row) in rows {
+        let ours = common::row(report, name);
         assert_close(
             &format!("flat delta {name}"),
             ours["flat"]["delta"].as_f64().unwrap(),
@@ -208,16 +347,4 @@ fn heap_diff_matches_pprof_diff_base() {
             row.tolerance,
         );
     }
-    // Percentages are of the key's own base, not pprof's 604% of the base total.
-    let pool = common::row(
-        &report,
-        "google.golang.org/grpc/internal/mem.(*sizedBufferPool).Get",
-    );
-    let expected = pool["delta"].as_f64().unwrap() * 100.0 / pool["base"].as_f64().unwrap();
-    assert_close(
-        "delta_percent",
-        pool["delta_percent"].as_f64().unwrap(),
-        expected,
-        1e-9,
-    );
 }

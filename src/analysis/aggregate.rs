@@ -56,7 +56,10 @@ impl GroupBy {
 pub struct Aggregate {
     pub sample_type: String,
     pub unit: String,
+    /// What percentages are of: the profile's total before any filter, as pprof counts.
     pub total: i64,
+    /// The total the filters kept, when filters applied.
+    pub kept: Option<i64>,
     /// Sorted by flat, then cum, then key.
     pub rows: Vec<Row>,
 }
@@ -230,7 +233,14 @@ pub fn aggregate(
     Aggregate {
         sample_type: name,
         unit,
-        total: profile.total(sample_index),
+        total: profile
+            .unfiltered_totals
+            .as_ref()
+            .map_or_else(|| profile.total(sample_index), |t| t[sample_index]),
+        kept: profile
+            .unfiltered_totals
+            .as_ref()
+            .map(|_| profile.total(sample_index)),
         rows,
     }
 }

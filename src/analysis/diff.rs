@@ -181,6 +181,7 @@ mod tests {
             sample_type: "goroutine".into(),
             unit: "count".into(),
             total: rows.iter().map(|r| r.1).sum(),
+            kept: None,
             rows: rows
                 .iter()
                 .map(|&(k, v)| Row {

@@ -5,6 +5,7 @@ pub mod analysed;
 pub mod class_summary;
 pub mod diff;
 pub mod dominators;
+pub mod filter;
 pub mod heap_classes;
 pub mod keys;
 pub mod retainer_paths;

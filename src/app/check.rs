@@ -26,7 +26,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
         Some(path) => baseline_fingerprints(path)?,
         None => Vec::new(),
     };
-    let inputs = io::read_all(&args.files, &args.input.options())?;
+    let inputs = io::read_all(&args.files, &args.input)?;
     policy.check_inputs(&inputs)?;
     let today = Date::today();
     let findings: Vec<JudgedFinding> =

@@ -20,7 +20,7 @@ use crate::output::schema::{
 use crate::output::tables;
 
 pub fn run(args: &DiffArgs) -> Result<String> {
-    let inputs = io::read_all(&args.files, &args.input.options())?;
+    let inputs = io::read_all(&args.files, &args.input)?;
     let heaps: Vec<&HeapGraph> = inputs.iter().filter_map(Input::heap).collect();
     if heaps.len() == inputs.len() {
         return heap_diff(args, &inputs, &heaps);

@@ -3,22 +3,58 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::analysis::filter::Filters;
+use crate::cli::InputArgs;
 use crate::error::{Error, Result};
 use crate::formats::{self, ReadOptions};
-use crate::model::Input;
+use crate::model::{Contents, Input};
 
-/// Reads inputs in parallel (two cores make a diff of two large inputs twice as fast).
-pub fn read_all(paths: &[PathBuf], options: &ReadOptions) -> Result<Vec<Input>> {
+/// Reads inputs in parallel (two cores make a diff of two large inputs twice as fast), with
+/// the command line's filters applied to each stack profile.
+pub fn read_all(paths: &[PathBuf], args: &InputArgs) -> Result<Vec<Input>> {
+    let options = args.options();
+    let filters = args.filters.compile().map_err(Error::Usage)?;
+    let (options, filters) = (&options, &filters);
     std::thread::scope(|scope| {
         let handles: Vec<_> = paths
             .iter()
-            .map(|path| scope.spawn(move || formats::read(path, options)))
+            .map(|path| scope.spawn(move || read_filtered(path, options, filters)))
             .collect();
         handles
             .into_iter()
             .map(|h| h.join().expect("reader threads do not panic"))
             .collect()
     })
+}
+
+/// Reads one input with the command line's filters applied.
+pub fn read_one(path: &Path, args: &InputArgs) -> Result<Input> {
+    let filters = args.filters.compile().map_err(Error::Usage)?;
+    read_filtered(path, &args.options(), &filters)
+}
+
+fn read_filtered(path: &Path, options: &ReadOptions, filters: &Filters) -> Result<Input> {
+    let mut input = formats::read(path, options)?;
+    if filters.is_empty() {
+        return Ok(input);
+    }
+    match input.contents {
+        Contents::Stacks(profile) => {
+            let (mut filtered, unmatched) = filters.apply(profile);
+            for option in unmatched {
+                filtered.warnings.push(format!(
+                    "{option} matches no frame (or label) of this profile"
+                ));
+            }
+            input.contents = Contents::Stacks(filtered);
+            Ok(input)
+        }
+        Contents::Heap(_) => Err(Error::Usage(format!(
+            "{}: is a heap snapshot; --focus, --ignore, --hide, --show, --show-from, --tagfocus \
+             and --tagignore filter stack profiles",
+            path.display()
+        ))),
+    }
 }
 
 /// Writes a file whole or not at all: a temporary file beside it, then a rename.

@@ -43,7 +43,7 @@ pub fn run(args: &ReportArgs) -> Result<String> {
         }
     }
     let catalogue = catalogue(&args.rules)?;
-    let inputs = io::read_all(&args.files, &args.input.options())?;
+    let inputs = io::read_all(&args.files, &args.input)?;
     let snapshots = analyse_snapshots(&inputs);
     let findings = detect::scan(&inputs, &snapshots, &catalogue);
     let invocation = Invocation {
@@ -89,5 +89,6 @@ fn input_arguments(rules: &RulesArgs, input: &InputArgs) -> Vec<String> {
             input.max_input_size.to_string(),
         ]);
     }
+    words.extend(input.filters.words());
     words
 }

@@ -1,19 +1,19 @@
 //! `retainers`: why objects of a heap snapshot are alive, their shortest paths from the roots.
 
-use super::emit;
+use super::{emit, io};
 use crate::analysis::class_summary::ClassKey;
 use crate::analysis::dominators::retained_together;
 use crate::analysis::retainer_paths::path_groups;
 use crate::analysis::AnalysedSnapshot;
 use crate::cli::RetainersArgs;
 use crate::error::{Error, Result};
-use crate::formats;
+
 use crate::model::PathGroup;
 use crate::output::schema::{InputInfo, RetainersReport, SCHEMA};
 use crate::output::tables;
 
 pub fn run(args: &RetainersArgs) -> Result<String> {
-    let input = formats::read(&args.file, &args.input.options())?;
+    let input = io::read_one(&args.file, &args.input)?;
     let graph = input.heap().ok_or_else(|| {
         Error::Usage(format!(
             "{}: retainers needs a heap snapshot; this is a {} profile",

@@ -9,7 +9,7 @@ use crate::output::{self, tables, Format};
 
 pub fn run(args: &ScanArgs) -> Result<Outcome> {
     let catalogue = catalogue(&args.rules)?;
-    let inputs = io::read_all(&args.files, &args.input.options())?;
+    let inputs = io::read_all(&args.files, &args.input)?;
     let grouping = Grouping::of(&inputs);
     let report = ScanReport {
         schema: SCHEMA,

@@ -1,16 +1,16 @@
 //! `top`: the largest entries of one profile, or DevTools' Summary of one heap snapshot.
 
-use super::{emit, heap_grouping, is_json, stack_grouping};
+use super::{emit, heap_grouping, io, is_json, stack_grouping};
 use crate::analysis::{self, aggregate::resolve_sample_index, AnalysedSnapshot, Measure};
 use crate::cli::TopArgs;
 use crate::error::{Error, Result};
-use crate::formats;
+
 use crate::model::{Contents, HeapGraph, Input, Profile};
 use crate::output::schema::{HeapTopReport, InputInfo, TopReport};
 use crate::output::tables;
 
 pub fn run(args: &TopArgs) -> Result<String> {
-    let input = formats::read(&args.file, &args.input.options())?;
+    let input = io::read_one(&args.file, &args.input)?;
     match &input.contents {
         Contents::Stacks(profile) => stack_top(args, &input, profile),
         Contents::Heap(graph) => heap_top(args, &input, graph),

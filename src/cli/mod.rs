@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use regex::Regex;
+
+use crate::analysis::filter::{Filters, TagFilter};
 use crate::analysis::{GroupBy, KeyOptions, Measure};
 use crate::formats::{ReadOptions, DEFAULT_MAX_INPUT_SIZE};
 pub use crate::output::Format as OutputFormat;
@@ -282,7 +285,12 @@ pub struct OutputArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
     /// Rows to show; 0 for all [default: 20 in tables and Markdown, all in JSON].
-    #[arg(short = 'n', long = "rows", value_name = "N")]
+    #[arg(
+        short = 'n',
+        long = "rows",
+        visible_alias = "nodecount",
+        value_name = "N"
+    )]
     pub rows: Option<usize>,
     /// Do not fit tables to the terminal (or 80 columns when not a terminal): names whole, on
     /// one line.
@@ -325,6 +333,88 @@ pub struct InputArgs {
     /// A directory of separate debug files by build id (`.build-id/ab/cdef....debug`).
     #[arg(long, value_name = "DIR")]
     pub debug_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+}
+
+/// One line: the regex crate's message shows the pattern with a caret over several lines.
+fn bad_pattern(option: &str, pattern: &str, error: &regex::Error) -> String {
+    let reason = error.to_string();
+    let reason = reason
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim_start_matches("error: ");
+    format!("--{option} {pattern:?}: not a regular expression: {reason}")
+}
+
+/// pprof's filters, with pprof's meaning; they apply to stack profiles as they are read.
+#[derive(Debug, Args, Default, Clone)]
+#[command(next_help_heading = "Filters (stack profiles, as pprof's)")]
+pub struct FilterArgs {
+    /// Keep only samples with a frame matching REGEX (function name or file).
+    #[arg(long, value_name = "REGEX")]
+    pub focus: Option<String>,
+    /// Drop samples with a frame matching REGEX; wins over --focus.
+    #[arg(long, value_name = "REGEX")]
+    pub ignore: Option<String>,
+    /// Drop frames matching REGEX from every stack (their values go to the callers' lines).
+    #[arg(long, value_name = "REGEX")]
+    pub hide: Option<String>,
+    /// Keep only frames matching REGEX.
+    #[arg(long, value_name = "REGEX")]
+    pub show: Option<String>,
+    /// Drop the callers above the outermost frame matching REGEX, and samples without one.
+    #[arg(long, value_name = "REGEX")]
+    pub show_from: Option<String>,
+    /// Keep only samples whose labels match: `key=REGEX[,REGEX]`, or `REGEX` on `key:value`.
+    #[arg(long, value_name = "FILTER")]
+    pub tagfocus: Option<String>,
+    /// Drop samples whose labels match (same form as --tagfocus).
+    #[arg(long, value_name = "FILTER")]
+    pub tagignore: Option<String>,
+}
+
+impl FilterArgs {
+    /// The filters, compiled; a bad regular expression names its option.
+    pub fn compile(&self) -> Result<Filters, String> {
+        let regex = |option: &str, text: &Option<String>| {
+            text.as_deref()
+                .map(|t| Regex::new(t).map_err(|e| bad_pattern(option, t, &e)))
+                .transpose()
+        };
+        let tag = |option: &str, text: &Option<String>| {
+            text.as_deref()
+                .map(|t| TagFilter::parse(t).map_err(|e| bad_pattern(option, t, &e)))
+                .transpose()
+        };
+        Ok(Filters {
+            focus: regex("focus", &self.focus)?,
+            ignore: regex("ignore", &self.ignore)?,
+            hide: regex("hide", &self.hide)?,
+            show: regex("show", &self.show)?,
+            show_from: regex("show-from", &self.show_from)?,
+            tag_focus: tag("tagfocus", &self.tagfocus)?,
+            tag_ignore: tag("tagignore", &self.tagignore)?,
+        })
+    }
+
+    /// The options as they were given, to repeat in reproduce commands.
+    pub fn words(&self) -> Vec<String> {
+        [
+            ("--focus", &self.focus),
+            ("--ignore", &self.ignore),
+            ("--hide", &self.hide),
+            ("--show", &self.show),
+            ("--show-from", &self.show_from),
+            ("--tagfocus", &self.tagfocus),
+            ("--tagignore", &self.tagignore),
+        ]
+        .into_iter()
+        .filter_map(|(option, value)| value.as_ref().map(|v| [option.to_string(), v.clone()]))
+        .flatten()
+        .collect()
+    }
 }
 
 impl InputArgs {

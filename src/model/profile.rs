@@ -103,6 +103,9 @@ pub struct Profile {
     pub declared_total: Option<u64>,
     /// Things the reader noticed that the user should know (truncation, skipped records).
     pub warnings: Vec<String>,
+    /// Per sample type, the totals before the command line's filters dropped samples (set
+    /// only when filters applied): pprof's percentages are of these.
+    pub unfiltered_totals: Option<Vec<i64>>,
 }
 
 impl Profile {
@@ -143,6 +146,108 @@ impl Profile {
     }
 }
 
+impl Profile {
+    /// Keeps the samples and goroutines `keep(stack, labels)` accepts, recording the totals
+    /// from before.
+    pub fn retain_samples(mut self, keep: impl Fn(u32, u32) -> bool) -> Profile {
+        self.remember_unfiltered_totals();
+        let width = self.sample_types.len();
+        let mut values = Vec::with_capacity(self.values.len());
+        let mut samples = Vec::with_capacity(self.samples.len());
+        for (index, sample) in self.samples.iter().enumerate() {
+            if keep(sample.stack, sample.labels) {
+                samples.push(*sample);
+                values.extend_from_slice(&self.values[index * width..(index + 1) * width]);
+            }
+        }
+        self.samples = samples;
+        self.values = values;
+        if let Some(dump) = &mut self.goroutines {
+            dump.goroutines.retain(|g| keep(g.stack, g.labels));
+        }
+        self.declared_total = None;
+        self
+    }
+
+    /// The profile with stack `s` replaced by `stacks[s]` (frames leaf first), keeping the
+    /// samples and goroutines `keep(stack, labels)` accepts whose new stack is not `None`.
+    /// Stacks that become equal merge, and so do their samples (values summed), as pprof
+    /// merges samples after `-hide`.
+    pub fn restacked(
+        mut self,
+        stacks: &[Option<Vec<u32>>],
+        keep: impl Fn(u32, u32) -> bool,
+    ) -> Profile {
+        self.remember_unfiltered_totals();
+        let width = self.sample_types.len();
+        let mut stack_offsets = vec![0u32];
+        let mut stack_frames = Vec::new();
+        let mut stack_ids: FxHashMap<&[u32], u32> = FxHashMap::default();
+        let new_stack: Vec<Option<u32>> = stacks
+            .iter()
+            .map(|frames| {
+                let frames = frames.as_deref()?;
+                let next = stack_ids.len() as u32;
+                Some(*stack_ids.entry(frames).or_insert_with(|| {
+                    stack_frames.extend_from_slice(frames);
+                    stack_offsets.push(stack_frames.len() as u32);
+                    next
+                }))
+            })
+            .collect();
+        let mut samples: Vec<Sample> = Vec::new();
+        let mut values: Vec<i64> = Vec::new();
+        let mut sample_ids: FxHashMap<(u32, u32), usize> = FxHashMap::default();
+        for (index, sample) in self.samples.iter().enumerate() {
+            let Some(stack) = new_stack[sample.stack as usize] else {
+                continue;
+            };
+            if !keep(sample.stack, sample.labels) {
+                continue;
+            }
+            let own = &self.values[index * width..(index + 1) * width];
+            match sample_ids.get(&(stack, sample.labels)) {
+                Some(&at) => {
+                    for (slot, v) in values[at * width..(at + 1) * width].iter_mut().zip(own) {
+                        *slot = slot.saturating_add(*v);
+                    }
+                }
+                None => {
+                    sample_ids.insert((stack, sample.labels), samples.len());
+                    samples.push(Sample {
+                        stack,
+                        labels: sample.labels,
+                    });
+                    values.extend_from_slice(own);
+                }
+            }
+        }
+        if let Some(dump) = &mut self.goroutines {
+            dump.goroutines
+                .retain(|g| new_stack[g.stack as usize].is_some() && keep(g.stack, g.labels));
+            for g in &mut dump.goroutines {
+                g.stack = new_stack[g.stack as usize].expect("kept goroutines keep a stack");
+            }
+        }
+        self.stack_offsets = stack_offsets;
+        self.stack_frames = stack_frames;
+        self.samples = samples;
+        self.values = values;
+        self.declared_total = None;
+        self
+    }
+
+    fn remember_unfiltered_totals(&mut self) {
+        if self.unfiltered_totals.is_none() {
+            self.unfiltered_totals = Some(
+                (0..self.sample_types.len())
+                    .map(|i| self.total(i))
+                    .collect(),
+            );
+        }
+    }
+}
+
 /// Builds a `Profile` while interning functions, frames, stacks and label sets, and merging
 /// samples that share stack and labels (the Go runtime emits such duplicates).
 pub struct ProfileBuilder {
@@ -180,6 +285,7 @@ impl ProfileBuilder {
                 goroutines: None,
                 declared_total: None,
                 warnings: Vec::new(),
+                unfiltered_totals: None,
             },
             function_ids: FxHashMap::default(),
             frame_ids: FxHashMap::default(),

@@ -63,7 +63,11 @@ pub struct TopReport {
     pub by: &'static str,
     pub sample_type: String,
     pub unit: String,
+    /// What the percentages are of: the profile's total before any filter (as pprof).
     pub total: i64,
+    /// What the filters (`--focus`, ...) kept of it, when filters applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept: Option<i64>,
     /// Rows in the report (after `-n`).
     pub rows: Vec<Row>,
     /// Rows there were before `-n`.
@@ -79,6 +83,7 @@ impl TopReport {
             sample_type: aggregate.sample_type,
             unit: aggregate.unit,
             total: aggregate.total,
+            kept: aggregate.kept,
             row_count: aggregate.rows.len(),
             rows: aggregate.rows,
         }

@@ -10,8 +10,16 @@ use crate::output::{Style, TextTable};
 pub fn top(report: &TopReport, style: &Style) -> TextTable {
     let unit = report.unit.as_str();
     let mut heading = vec![describe_input(&report.input)];
+    let kept = match report.kept {
+        Some(kept) => format!(
+            ", {} ({}) kept by the filters",
+            format_value(kept, unit),
+            percent(kept, report.total)
+        ),
+        None => String::new(),
+    };
     heading.push(format!(
-        "{}: total {}, {} rows by {}",
+        "{}: total {}{kept}, {} rows by {}",
         report.sample_type,
         format_value(report.total, unit),
         report.row_count,
