@@ -4,19 +4,31 @@
 
 pub use crate::analysis::keys::short_function;
 
+/// A frame as a table shows it: the short function name, and with `--lines` the file's last
+/// element and the line (`mem.init.func1 buffers.go:68`). The key is `name file:line` then;
+/// the location is told by its `:digits` end, since Rust names hold spaces too.
+pub fn short_frame(frame: &str) -> String {
+    let located = frame.rsplit_once(' ').filter(|(_, location)| {
+        location.rsplit_once(':').is_some_and(|(file, line)| {
+            !file.is_empty() && !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit())
+        })
+    });
+    match located {
+        Some((name, location)) => {
+            let file = location.rsplit('/').next().unwrap_or(location);
+            format!("{} {file}", short_function(name))
+        }
+        None => short_function(frame).to_string(),
+    }
+}
+
 /// A `;`-separated stack key (root first) as lines, leaf first, at most `max` of them.
 pub fn stack_lines(key: &str, full: bool, max: usize) -> Vec<String> {
     let frames: Vec<&str> = key.rsplit(';').collect();
     let mut lines: Vec<String> = frames
         .iter()
         .take(max)
-        .map(|f| {
-            if full {
-                f.to_string()
-            } else {
-                short_function(f).to_string()
-            }
-        })
+        .map(|f| if full { f.to_string() } else { short_frame(f) })
         .collect();
     if frames.len() > max {
         lines.push(format!("… {} more frames", frames.len() - max));
@@ -28,7 +40,7 @@ pub fn display_key(key: &str, full: bool) -> String {
     if full {
         key.to_string()
     } else {
-        short_function(key).to_string()
+        short_frame(key)
     }
 }
 
@@ -229,6 +241,19 @@ mod tests {
             "http.(*conn).serve"
         );
         assert_eq!(short_function("a.F[b/c.T]"), "a.F[b/c.T]");
+        // With --lines the key carries the location, whose path is not the package's.
+        assert_eq!(
+            short_frame("google.golang.org/grpc/mem.init.func1 /src/grpc/mem/buffers.go:68"),
+            "mem.init.func1 buffers.go:68"
+        );
+        assert_eq!(
+            short_frame("<h2::X as core::Future>::poll /src/h2/lib.rs:7"),
+            "<h2::X as core::Future>::poll lib.rs:7"
+        );
+        assert_eq!(
+            short_frame("<h2::X as core::Future>::poll"),
+            "<h2::X as core::Future>::poll"
+        );
         assert_eq!(
             stack_lines("main.main;a/b.f;c.g", false, 2),
             ["c.g", "b.f", "… 1 more frames"]

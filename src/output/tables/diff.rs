@@ -36,17 +36,24 @@ pub fn diff(report: &DiffReport, style: &Style) -> TextTable {
                     .unwrap_or_default(),
             };
             vec![
-                format_delta(row.delta, unit),
+                format_delta(row.flat.delta, unit),
+                format_delta(row.cum.delta, unit),
                 change,
-                format_value(row.base, unit),
                 format_value(row.target, unit),
                 key_lines(&row.key, report.by, style).join("\n"),
             ]
         })
         .collect();
+    // pprof's columns side by side: the flat and the cumulative change; the relative change
+    // and the value now are of the measure the rows are sorted by (JSON has both, base too).
+    let measure = match report.measure {
+        crate::analysis::Measure::Flat => "flat",
+        crate::analysis::Measure::Cum => "cum",
+    };
+    let (change, target) = (format!("{measure} %"), format!("{measure} now"));
     assemble(
         heading,
-        &["delta", "change", "base", "target", report.by],
+        &["flat Δ", "cum Δ", &change, &target, report.by],
         &[true, true, true, true, false],
         rows,
         (report.rows.len(), report.row_count),
