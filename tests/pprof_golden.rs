@@ -348,3 +348,113 @@ fn assert_diff_rows(rows: &HashMap<String, PprofRow>, report: &serde_json::Value
         );
     }
 }
+
+/// One block of `go tool pprof -peek`: the function, its cum, and its callers and callees with
+/// the value through each edge.
+struct PeekBlock {
+    function: String,
+    cum: (f64, f64),
+    callers: HashMap<String, (f64, f64)>,
+    callees: HashMap<String, (f64, f64)>,
+}
+
+fn parse_peek(text: &str) -> Vec<PeekBlock> {
+    let name = |raw: &str| {
+        let raw = raw.trim().strip_suffix(" (inline)").unwrap_or(raw.trim());
+        normalize_function(raw, &KeyOptions::default())
+    };
+    let mut blocks = Vec::new();
+    for block in
+        text.split("----------------------------------------------------------+-------------")
+    {
+        let mut current: Option<PeekBlock> = None;
+        let mut callers = HashMap::new();
+        for line in block.lines().filter(|l| l.contains('|')) {
+            let (numbers, rest) = line.split_once('|').unwrap();
+            let fields: Vec<&str> = numbers.split_whitespace().collect();
+            if rest.starts_with("   ") && fields.len() == 2 {
+                let value = pprof_value(fields[0]);
+                match &mut current {
+                    None => {
+                        callers.insert(name(rest), value);
+                    }
+                    Some(b) => {
+                        b.callees.insert(name(rest), value);
+                    }
+                }
+            } else if fields.len() == 5 {
+                current = Some(PeekBlock {
+                    function: name(rest),
+                    cum: pprof_value(fields[3]),
+                    callers: std::mem::take(&mut callers),
+                    callees: HashMap::new(),
+                });
+            }
+        }
+        blocks.extend(current);
+    }
+    blocks
+}
+
+#[test]
+fn peek_matches_pprof() {
+    let goroutines = fixture("go/conn-leak/conn-leak-iter0200-goroutine-debug0.pb.gz");
+    let heap = fixture("go/stream-leak/stream-leak-iter0100-heap.pb.gz");
+    for (golden_file, args) in [
+        (
+            "pprof/goroutine.peek.txt",
+            vec![
+                "peek",
+                path(&goroutines),
+                "readFrame",
+                "--keep-runtime-frames",
+            ],
+        ),
+        (
+            "pprof/heap.peek.txt",
+            vec!["peek", path(&heap), "readDataFrame"],
+        ),
+    ] {
+        let blocks = parse_peek(&golden(golden_file));
+        let report = json(&args);
+        let entries = report["entries"].as_array().unwrap();
+        assert_eq!(
+            entries.len(),
+            blocks.len(),
+            "{golden_file}: functions matched"
+        );
+        for block in &blocks {
+            let entry = entries
+                .iter()
+                .find(|e| e["key"] == block.function.as_str())
+                .unwrap_or_else(|| panic!("{golden_file}: no entry {}", block.function));
+            assert_close(
+                &format!("{golden_file} cum {}", block.function),
+                entry["cum"].as_f64().unwrap(),
+                block.cum.0,
+                block.cum.1,
+            );
+            for (side, expected) in [("callers", &block.callers), ("callees", &block.callees)] {
+                let ours = entry[side].as_array().unwrap();
+                assert_eq!(
+                    ours.len(),
+                    expected.len(),
+                    "{golden_file} {side} of {}",
+                    block.function
+                );
+                for (key, (value, tolerance)) in expected {
+                    let edge = ours
+                        .iter()
+                        .find(|e| e["key"] == key.as_str())
+                        .unwrap_or_else(|| panic!("{golden_file}: no {side} edge {key}"));
+                    assert_close(
+                        &format!("{golden_file} {side} {key}"),
+                        edge["value"].as_f64().unwrap(),
+                        *value,
+                        *tolerance,
+                    );
+                }
+            }
+        }
+    }
+}

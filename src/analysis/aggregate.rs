@@ -223,26 +223,23 @@ pub fn aggregate(
             goroutines: details.as_mut().map(|d| std::mem::take(&mut d[i])),
         })
         .collect();
-    rows.sort_by(|a, b| {
-        b.flat
-            .cmp(&a.flat)
-            .then(b.cum.cmp(&a.cum))
-            .then_with(|| a.key.cmp(&b.key))
-    });
+    rows.sort_by(|a, b| flat_order((a.flat, a.cum, &a.key), (b.flat, b.cum, &b.key)));
     let ValueType { name, unit } = profile.sample_types[sample_index].clone();
     Aggregate {
         sample_type: name,
         unit,
-        total: profile
-            .unfiltered_totals
-            .as_ref()
-            .map_or_else(|| profile.total(sample_index), |t| t[sample_index]),
+        total: profile.percent_base(sample_index),
         kept: profile
             .unfiltered_totals
             .as_ref()
             .map(|_| profile.total(sample_index)),
         rows,
     }
+}
+
+/// pprof's order of rows: flat, then cum, largest first, then name.
+pub fn flat_order(a: (i64, i64, &str), b: (i64, i64, &str)) -> std::cmp::Ordering {
+    b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then_with(|| a.2.cmp(b.2))
 }
 
 /// Key of the empty label set.

@@ -4,6 +4,7 @@
 mod check;
 mod diff;
 pub mod io;
+mod peek;
 mod report;
 mod retainers;
 mod scan;
@@ -30,6 +31,7 @@ pub fn run(command: &Command) -> Result<Outcome> {
     let text = match command {
         Command::Top(args) => top::run(args)?,
         Command::Diff(args) => diff::run(args)?,
+        Command::Peek(args) => peek::run(args)?,
         Command::Retainers(args) => retainers::run(args)?,
         Command::Scan(args) => return scan::run(args),
         Command::Check(args) => return check::run(args),

@@ -35,6 +35,8 @@ pub enum Command {
     Top(TopArgs),
     /// What changed: `diff BASE TARGET`, or a series `diff F1 F2 F3 ...` in time order.
     Diff(DiffArgs),
+    /// Callers and callees of the functions matching REGEX, like `go tool pprof -peek`.
+    Peek(PeekArgs),
     /// Why objects of a heap snapshot are alive: their shortest paths from the GC roots.
     Retainers(RetainersArgs),
     /// Name the leaks in the profiles of one process, from the catalogue of known signatures
@@ -181,6 +183,22 @@ pub struct TopArgs {
     /// Sort rows by flat or cumulative value.
     #[arg(long, value_enum, default_value_t = Measure::Flat)]
     pub sort: Measure,
+    #[command(flatten)]
+    pub sample: SampleArgs,
+    #[command(flatten)]
+    pub keys: KeyArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PeekArgs {
+    /// The profile to read.
+    pub file: PathBuf,
+    /// Functions to show (a regular expression on their names, as pprof's -peek).
+    pub regex: String,
     #[command(flatten)]
     pub sample: SampleArgs,
     #[command(flatten)]

@@ -135,6 +135,14 @@ impl Profile {
         self.sample_types.iter().position(|t| t.name == name)
     }
 
+    /// What percentages of the value at `index` are of: the total before the command line's
+    /// filters, as pprof counts.
+    pub fn percent_base(&self, index: usize) -> i64 {
+        self.unfiltered_totals
+            .as_ref()
+            .map_or_else(|| self.total(index), |t| t[index])
+    }
+
     /// Sum over all samples of the value at `index`.
     pub fn total(&self, index: usize) -> i64 {
         let width = self.sample_types.len();

@@ -56,6 +56,25 @@ fn group_name(by: GroupBy) -> &'static str {
     by.name()
 }
 
+/// `peek`: the matched functions with their callers and callees.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeekReport {
+    pub schema: &'static str,
+    pub input: InputInfo,
+    #[serde(flatten)]
+    pub peek: crate::analysis::peek::Peek,
+}
+
+impl PeekReport {
+    pub fn new(input: InputInfo, peek: crate::analysis::peek::Peek) -> Self {
+        PeekReport {
+            schema: SCHEMA,
+            input,
+            peek,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct TopReport {
     pub schema: &'static str,

@@ -114,14 +114,26 @@ fn key_budget(t: &TextTable, key: Option<usize>, width: usize) -> usize {
 }
 
 /// Every word of `text` no wider than `budget`: longer ones (names) lose their middle, so the
-/// table wraps between words and never inside one.
+/// table wraps between words and never inside one. A mark of one or two characters before a
+/// name (`↑`, `↓`) stays on its line: the name makes room for it.
 fn fit_words(text: &str, budget: usize) -> String {
     text.lines()
         .map(|line| {
             let body = line.trim_start_matches(' ');
             let indent = line.len() - body.len();
             let room = budget.saturating_sub(indent).max(MIN_KEY_WIDTH / 2);
-            let words: Vec<String> = body.split(' ').map(|w| shorten_middle(w, room)).collect();
+            let mark = match body.split_once(' ') {
+                Some((first, _)) if text_width(first) <= 2 => text_width(first) + 1,
+                _ => 0,
+            };
+            let words: Vec<String> = body
+                .split(' ')
+                .enumerate()
+                .map(|(i, w)| match i {
+                    1 if mark > 0 => shorten_middle(w, room.saturating_sub(mark).max(3)),
+                    _ => shorten_middle(w, room),
+                })
+                .collect();
             format!("{}{}", &line[..indent], words.join(" "))
         })
         .collect::<Vec<_>>()

@@ -3,6 +3,7 @@
 //! every table ends with) so that all commands word these the same way.
 
 mod diff;
+mod peek;
 mod retainers;
 mod scan;
 mod series;
@@ -10,6 +11,7 @@ mod signatures;
 mod top;
 
 pub use diff::{diff, heap_diff};
+pub use peek::peek;
 pub use retainers::{path_lines, retainers};
 pub use scan::scan;
 pub use series::{heap_series, series};
