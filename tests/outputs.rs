@@ -27,6 +27,7 @@ const CASES: &[(&str, &str)] = &[
     ("top.go-labels.by-labels", "top fixtures/go/labels/goroutine-debug0.pb.gz --by labels"),
     ("peek.go-goroutine", "peek fixtures/go/conn-leak/conn-leak-iter0200-goroutine-debug0.pb.gz readFrame --keep-runtime-frames"),
     ("peek.go-heap.md", "peek fixtures/go/stream-leak/stream-leak-iter0100-heap.pb.gz readDataFrame --format md"),
+    ("traces.go-labels", "traces fixtures/go/labels/goroutine-debug0.pb.gz -n 4"),
     ("top.go-heap.focus-lines", "top fixtures/go/stream-leak/stream-leak-iter0100-heap.pb.gz --focus transport --hide ^runtime --lines -n 6"),
     ("diff.go-heap", "diff fixtures/go/stream-leak/stream-leak-iter0025-heap.pb.gz fixtures/go/stream-leak/stream-leak-iter0100-heap.pb.gz -n 12"),
     ("diff.go-heap.wide", "diff fixtures/go/stream-leak/stream-leak-iter0025-heap.pb.gz fixtures/go/stream-leak/stream-leak-iter0100-heap.pb.gz -n 12 --wide"),

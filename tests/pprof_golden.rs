@@ -458,3 +458,84 @@ fn peek_matches_pprof() {
         }
     }
 }
+
+/// `go tool pprof -traces` as (value, labels `key=value` sorted, frames leaf first), sorted.
+fn parse_traces(text: &str) -> Vec<(f64, Vec<String>, Vec<String>)> {
+    let mut out = Vec::new();
+    for block in text
+        .split("-----------+-------------------------------------------------------")
+        .skip(1)
+    {
+        let mut labels = Vec::new();
+        let mut frames = Vec::new();
+        let mut value = None;
+        for line in block.lines().filter(|l| !l.trim().is_empty()) {
+            if let Some((key, label)) = line.split_once(":  ").filter(|_| value.is_none()) {
+                labels.push(format!("{}={}", key.trim(), label.trim()));
+            } else if value.is_none() {
+                let (number, frame) = line.trim_start().split_once("   ").unwrap();
+                value = Some(pprof_value(number).0);
+                frames.push(frame.trim().to_string());
+            } else {
+                frames.push(line.trim().to_string());
+            }
+        }
+        if let Some(value) = value {
+            labels.sort();
+            out.push((value, labels, frames));
+        }
+    }
+    out.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    out
+}
+
+#[test]
+fn traces_match_pprof() {
+    let goroutines = fixture("go/conn-leak/conn-leak-iter0200-goroutine-debug0.pb.gz");
+    let labelled = fixture("go/labels/goroutine-debug0.pb.gz");
+    for (golden_file, args) in [
+        (
+            "pprof/goroutine.traces.txt",
+            vec![
+                "traces",
+                path(&goroutines),
+                "--focus",
+                "CallbackSerializer",
+                "--keep-runtime-frames",
+            ],
+        ),
+        (
+            "pprof/goroutine.traces-labels.txt",
+            vec![
+                "traces",
+                path(&labelled),
+                "--keep-runtime-frames",
+                "-n",
+                "0",
+            ],
+        ),
+    ] {
+        let expected = parse_traces(&golden(golden_file));
+        assert!(!expected.is_empty(), "{golden_file}: parsed no trace");
+        let report = json(&args);
+        let mut ours: Vec<(f64, Vec<String>, Vec<String>)> = report["traces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                let strings = |v: &serde_json::Value| -> Vec<String> {
+                    v.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|s| s.as_str().unwrap().to_string())
+                        .collect()
+                };
+                let mut labels = strings(&t["labels"]);
+                labels.sort();
+                (t["value"].as_f64().unwrap(), labels, strings(&t["frames"]))
+            })
+            .collect();
+        ours.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        assert_eq!(ours, expected, "{golden_file}");
+    }
+}

@@ -13,6 +13,7 @@ pub mod retainer_paths;
 pub mod runtime_version;
 pub mod series;
 pub mod snapshot_diff;
+pub mod traces;
 pub mod trend;
 pub mod user_code;
 

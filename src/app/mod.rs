@@ -10,6 +10,7 @@ mod retainers;
 mod scan;
 mod signatures;
 mod top;
+mod traces;
 
 use crate::analysis::class_summary::ClassKey;
 use crate::analysis::{AnalysedSnapshot, GroupBy};
@@ -32,6 +33,7 @@ pub fn run(command: &Command) -> Result<Outcome> {
         Command::Top(args) => top::run(args)?,
         Command::Diff(args) => diff::run(args)?,
         Command::Peek(args) => peek::run(args)?,
+        Command::Traces(args) => traces::run(args)?,
         Command::Retainers(args) => retainers::run(args)?,
         Command::Scan(args) => return scan::run(args),
         Command::Check(args) => return check::run(args),
@@ -68,6 +70,28 @@ pub(crate) fn emit<R: serde::Serialize>(
 
 pub(crate) fn is_json(output: &OutputArgs) -> bool {
     output.format == Format::Json
+}
+
+/// One stack profile and the index of the sample type asked for, for the views that read
+/// nothing else (`peek`, `traces`); a heap snapshot is a usage error naming the file.
+pub(crate) fn one_stack_profile(
+    file: &std::path::Path,
+    input: &crate::cli::InputArgs,
+    sample: &crate::cli::SampleArgs,
+    command: &str,
+) -> Result<(Input, usize)> {
+    let read = io::read_one(file, input)?;
+    let Some(profile) = read.profile() else {
+        return Err(Error::Usage(format!(
+            "{}: is a heap snapshot; {command} reads stack profiles (retainers shows who holds \
+             an object)",
+            file.display()
+        )));
+    };
+    let index =
+        crate::analysis::aggregate::resolve_sample_index(profile, sample.sample_index.as_deref())
+            .map_err(|m| Error::Usage(format!("{}: {m}", file.display())))?;
+    Ok((read, index))
 }
 
 /// The grouping for stack profiles: `function` unless asked otherwise.

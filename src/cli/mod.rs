@@ -37,6 +37,8 @@ pub enum Command {
     Diff(DiffArgs),
     /// Callers and callees of the functions matching REGEX, like `go tool pprof -peek`.
     Peek(PeekArgs),
+    /// Every sample's whole stack with its labels, like `go tool pprof -traces`.
+    Traces(TracesArgs),
     /// Why objects of a heap snapshot are alive: their shortest paths from the GC roots.
     Retainers(RetainersArgs),
     /// Name the leaks in the profiles of one process, from the catalogue of known signatures
@@ -199,6 +201,20 @@ pub struct PeekArgs {
     pub file: PathBuf,
     /// Functions to show (a regular expression on their names, as pprof's -peek).
     pub regex: String,
+    #[command(flatten)]
+    pub sample: SampleArgs,
+    #[command(flatten)]
+    pub keys: KeyArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TracesArgs {
+    /// The profile to read.
+    pub file: PathBuf,
     #[command(flatten)]
     pub sample: SampleArgs,
     #[command(flatten)]

@@ -75,6 +75,28 @@ impl PeekReport {
     }
 }
 
+/// `traces`: every sample's stack and labels.
+#[derive(Debug, Clone, Serialize)]
+pub struct TracesReport {
+    pub schema: &'static str,
+    pub input: InputInfo,
+    /// Traces there were before `-n`.
+    pub trace_count: usize,
+    #[serde(flatten)]
+    pub traces: crate::analysis::traces::Traces,
+}
+
+impl TracesReport {
+    pub fn new(input: InputInfo, traces: crate::analysis::traces::Traces) -> Self {
+        TracesReport {
+            schema: SCHEMA,
+            input,
+            trace_count: traces.traces.len(),
+            traces,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct TopReport {
     pub schema: &'static str,

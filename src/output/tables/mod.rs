@@ -9,6 +9,7 @@ mod scan;
 mod series;
 mod signatures;
 mod top;
+mod traces;
 
 pub use diff::{diff, heap_diff};
 pub use peek::peek;
@@ -17,6 +18,7 @@ pub use scan::scan;
 pub use series::{heap_series, series};
 pub use signatures::{catalogue_markdown, signature_list, signature_markdown, signature_text};
 pub use top::{heap_top, top};
+pub use traces::traces;
 
 use super::names::{display_key, stack_lines};
 use super::{Style, TextTable};
@@ -69,7 +71,10 @@ fn warnings(inputs: &[&InputInfo]) -> Vec<String> {
 }
 
 fn cut_note(shown: usize, all: usize) -> Option<String> {
-    (shown < all).then(|| format!("{} more rows not shown (use -n 0 for all)", all - shown))
+    (shown < all).then(|| match all - shown {
+        1 => "1 more row not shown (use -n 0 for all)".to_string(),
+        n => format!("{n} more rows not shown (use -n 0 for all)"),
+    })
 }
 
 /// A table with the notes every view ends with: rows cut by `-n`, then input warnings.
