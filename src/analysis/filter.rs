@@ -113,32 +113,39 @@ impl Filters {
         };
         let reshaped = hide.is_some() || show.is_some() || show_from.is_some();
         let by_name = reshaped || focus.is_some() || ignore.is_some();
-        let stacks: Vec<Option<Vec<u32>>> = (0..profile.stack_count() as u32)
-            .map(|stack| {
-                let frames = profile.stack(stack);
-                if by_name && !chosen(frames) {
-                    return None;
+        // Per stack, whether its samples stay; with hide/show/show_from, its new frames,
+        // written straight into one buffer.
+        let mut kept_stack = vec![true; profile.stack_count()];
+        let mut offsets: Vec<u32> = Vec::new();
+        let mut new_frames: Vec<u32> = Vec::new();
+        if reshaped {
+            offsets.reserve(profile.stack_count() + 1);
+            offsets.push(0);
+        }
+        for (stack, kept) in kept_stack.iter_mut().enumerate() {
+            let frames = profile.stack(stack as u32);
+            *kept = !by_name || chosen(frames);
+            if reshaped {
+                let start = new_frames.len();
+                if *kept {
+                    new_frames.extend(frames.iter().copied().filter(|&f| {
+                        !frame_matches(&hide, f) && (show.is_none() || frame_matches(&show, f))
+                    }));
+                    if show_from.is_some() {
+                        // Leaf first: the outermost match is the last one.
+                        match new_frames[start..]
+                            .iter()
+                            .rposition(|&f| frame_matches(&show_from, f))
+                        {
+                            Some(outermost) => new_frames.truncate(start + outermost + 1),
+                            None => new_frames.truncate(start),
+                        }
+                    }
+                    *kept = new_frames.len() > start;
                 }
-                if !reshaped {
-                    return Some(Vec::new());
-                }
-                let mut kept: Vec<u32> = frames
-                    .iter()
-                    .copied()
-                    .filter(|&f| !frame_matches(&hide, f))
-                    .filter(|&f| show.is_none() || frame_matches(&show, f))
-                    .collect();
-                if kept.is_empty() {
-                    return None;
-                }
-                if show_from.is_some() {
-                    // Leaf first: the outermost match is the last one.
-                    let outermost = kept.iter().rposition(|&f| frame_matches(&show_from, f))?;
-                    kept.truncate(outermost + 1);
-                }
-                Some(kept)
-            })
-            .collect();
+                offsets.push(new_frames.len() as u32);
+            }
+        }
         let labels_kept: Vec<bool> = profile
             .label_sets
             .iter()
@@ -158,12 +165,12 @@ impl Filters {
             }
         }
         // Names alone keep or drop whole samples: the stacks stay as they are.
+        let keep =
+            |stack: u32, labels: u32| kept_stack[stack as usize] && labels_kept[labels as usize];
         let filtered = if reshaped {
-            profile.restacked(&stacks, |_, labels| labels_kept[labels as usize])
+            profile.restacked(offsets, new_frames, keep)
         } else {
-            profile.retain_samples(|stack, labels| {
-                stacks[stack as usize].is_some() && labels_kept[labels as usize]
-            })
+            profile.retain_samples(keep)
         };
         (filtered, unmatched)
     }
@@ -248,7 +255,7 @@ mod tests {
             ..Filters::default()
         };
         assert_eq!(names(&both.apply(p.clone()).0).len(), 1);
-        // Hiding the leaves merges the two serve stacks into one sample.
+        // Hiding the leaves leaves the two serve stacks alike.
         let hide = Filters {
             hide: re("^net\\."),
             ..Filters::default()
@@ -257,7 +264,8 @@ mod tests {
             names(&hide.apply(p.clone()).0),
             [
                 ("main.cache<main.main".to_string(), 7),
-                ("main.serve<main.main".to_string(), 8)
+                ("main.serve<main.main".to_string(), 3),
+                ("main.serve<main.main".to_string(), 5)
             ]
         );
         let show = Filters {

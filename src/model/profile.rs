@@ -177,72 +177,26 @@ impl Profile {
         self
     }
 
-    /// The profile with stack `s` replaced by `stacks[s]` (frames leaf first), keeping the
-    /// samples and goroutines `keep(stack, labels)` accepts whose new stack is not `None`.
-    /// Stacks that become equal merge, and so do their samples (values summed), as pprof
-    /// merges samples after `-hide`.
+    /// The profile with new stacks, given as `frames` (leaf first, concatenated) and
+    /// `offsets` (stack `s` is `frames[offsets[s]..offsets[s + 1]]`, one stack per old one),
+    /// keeping the samples and goroutines `keep(stack, labels)` accepts. Stack ids stay:
+    /// stacks that become equal are not merged, since every view sums samples by their frames
+    /// anyway, and hashing 300k stacks again would cost more than the filter.
     pub fn restacked(
         mut self,
-        stacks: &[Option<Vec<u32>>],
+        offsets: Vec<u32>,
+        frames: Vec<u32>,
         keep: impl Fn(u32, u32) -> bool,
     ) -> Profile {
+        assert_eq!(
+            offsets.len(),
+            self.stack_offsets.len(),
+            "one new stack per stack"
+        );
         self.remember_unfiltered_totals();
-        let width = self.sample_types.len();
-        let mut stack_offsets = vec![0u32];
-        let mut stack_frames = Vec::new();
-        let mut stack_ids: FxHashMap<&[u32], u32> = FxHashMap::default();
-        let new_stack: Vec<Option<u32>> = stacks
-            .iter()
-            .map(|frames| {
-                let frames = frames.as_deref()?;
-                let next = stack_ids.len() as u32;
-                Some(*stack_ids.entry(frames).or_insert_with(|| {
-                    stack_frames.extend_from_slice(frames);
-                    stack_offsets.push(stack_frames.len() as u32);
-                    next
-                }))
-            })
-            .collect();
-        let mut samples: Vec<Sample> = Vec::new();
-        let mut values: Vec<i64> = Vec::new();
-        let mut sample_ids: FxHashMap<(u32, u32), usize> = FxHashMap::default();
-        for (index, sample) in self.samples.iter().enumerate() {
-            let Some(stack) = new_stack[sample.stack as usize] else {
-                continue;
-            };
-            if !keep(sample.stack, sample.labels) {
-                continue;
-            }
-            let own = &self.values[index * width..(index + 1) * width];
-            match sample_ids.get(&(stack, sample.labels)) {
-                Some(&at) => {
-                    for (slot, v) in values[at * width..(at + 1) * width].iter_mut().zip(own) {
-                        *slot = slot.saturating_add(*v);
-                    }
-                }
-                None => {
-                    sample_ids.insert((stack, sample.labels), samples.len());
-                    samples.push(Sample {
-                        stack,
-                        labels: sample.labels,
-                    });
-                    values.extend_from_slice(own);
-                }
-            }
-        }
-        if let Some(dump) = &mut self.goroutines {
-            dump.goroutines
-                .retain(|g| new_stack[g.stack as usize].is_some() && keep(g.stack, g.labels));
-            for g in &mut dump.goroutines {
-                g.stack = new_stack[g.stack as usize].expect("kept goroutines keep a stack");
-            }
-        }
-        self.stack_offsets = stack_offsets;
-        self.stack_frames = stack_frames;
-        self.samples = samples;
-        self.values = values;
-        self.declared_total = None;
-        self
+        self.stack_offsets = offsets;
+        self.stack_frames = frames;
+        self.retain_samples(keep)
     }
 
     fn remember_unfiltered_totals(&mut self) {
