@@ -389,6 +389,15 @@ pub fn is_specific_class(name: &str) -> bool {
         || matches!(name, "Object" | "Array" | "Map" | "Set" | "Function"))
 }
 
+/// Puts the rows of specific classes first, in their order, then V8's categories and plain
+/// containers, in theirs; returns how many rows are specific.
+pub fn specific_first<T>(rows: &mut [T], key: impl Fn(&T) -> &str) -> usize {
+    rows.sort_by_key(|r| !is_specific_class(key(r)));
+    rows.iter()
+        .take_while(|r| is_specific_class(key(r)))
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -278,6 +278,10 @@ pub struct HeapSeriesReport {
     pub totals: Vec<HeapTotals>,
     pub rows: Vec<ClassSeriesRow>,
     pub row_count: usize,
+    /// Rows of specific classes, ranked before V8's categories and plain containers; absent
+    /// with `--all-classes` (every row by growth).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub specific_rows: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leaks_since: Option<LeaksSince>,
 }

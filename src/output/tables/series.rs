@@ -81,6 +81,14 @@ pub fn heap_series(report: &HeapSeriesReport, _style: &Style) -> TextTable {
         (report.rows.len(), report.row_count),
         &report.inputs.iter().collect::<Vec<_>>(),
     );
+    if let Some(specific) = report.specific_rows.filter(|&n| n < report.row_count) {
+        table.notes.push(format!(
+            "The program's and libraries' constructors come first ({specific}), by how much \
+             more they retain, then V8's categories and plain containers ({}); \
+             --all-classes ranks all by count growth.",
+            report.row_count - specific
+        ));
+    }
     if report
         .rows
         .iter()
