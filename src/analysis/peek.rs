@@ -48,6 +48,10 @@ pub fn peek(profile: &Profile, sample_index: usize, pattern: &Regex, options: &K
     let mut frames: Vec<u32> = Vec::new();
     for (index, sample) in profile.samples.iter().enumerate() {
         let value = profile.values(index)[sample_index];
+        // As pprof's graph: a sample of no value draws no edge.
+        if value == 0 {
+            continue;
+        }
         frames.clear();
         frames.extend(
             profile
