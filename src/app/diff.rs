@@ -151,7 +151,9 @@ fn heap_diff(args: &DiffArgs, inputs: &[Input], heaps: &[&HeapGraph]) -> Result<
                 "--leaks-since needs three snapshots: baseline, target and last".into(),
             ));
         }
-        let (rows, new_objects) = compare(&analysed[0], &analysed[1], args.new_objects);
+        let (mut rows, new_objects) = compare(&analysed[0], &analysed[1], args.new_objects);
+        let specific_rows =
+            (!args.all_classes).then(|| specific_first(&mut rows, |r| r.key.as_str()));
         let mut report = HeapDiffReport {
             schema: SCHEMA,
             inputs: infos,
@@ -160,6 +162,7 @@ fn heap_diff(args: &DiffArgs, inputs: &[Input], heaps: &[&HeapGraph]) -> Result<
             target_totals: HeapTotals::of(heaps[1], &analysed[1].retention),
             row_count: rows.len(),
             rows,
+            specific_rows,
             new_objects,
         };
         tables::limit(&mut report.rows, args.output.rows, json);

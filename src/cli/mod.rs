@@ -244,10 +244,10 @@ pub struct DiffArgs {
     /// Heap snapshots: how many of the target's new objects to list.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub new_objects: usize,
-    /// Heap snapshots: rank every constructor by growth; by default the program's and
-    /// libraries' constructors come first, V8's categories (`(number)`, `(compiled code)`,
-    /// `system / Context`) and plain containers (`Object`, `Array`, `Map`, `Set`, `Function`)
-    /// after them.
+    /// Heap snapshots: rank every constructor together (by size change for two snapshots, by
+    /// count growth for a series); by default the program's and libraries' constructors come
+    /// first, V8's categories (`(number)`, `(compiled code)`, `system / Context`) and plain
+    /// containers (`Object`, `Array`, `Map`, `Set`, `Function`) after them.
     #[arg(long)]
     pub all_classes: bool,
     #[command(flatten)]

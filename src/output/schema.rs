@@ -253,6 +253,10 @@ pub struct HeapDiffReport {
     pub target_totals: HeapTotals,
     pub rows: Vec<ComparisonRow>,
     pub row_count: usize,
+    /// Rows of specific classes, ranked before V8's categories and plain containers; absent
+    /// with `--all-classes`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub specific_rows: Option<usize>,
     /// The target's objects that the base does not have, largest retained size first.
     pub new_objects: Vec<ObjectRow>,
 }

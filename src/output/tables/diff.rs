@@ -1,6 +1,6 @@
 //! `diff`: what changed between two profiles or two heap snapshots.
 
-use super::{assemble, describe_input, key_lines};
+use super::{assemble, describe_input, key_lines, specific_first_note};
 use crate::analysis::diff::Change;
 use crate::output::schema::{DiffReport, HeapDiffReport};
 use crate::output::values::{format_bytes, format_delta, format_value};
@@ -98,6 +98,11 @@ pub fn heap_diff(report: &HeapDiffReport, _style: &Style) -> TextTable {
         (report.rows.len(), report.row_count),
         &report.inputs.iter().collect::<Vec<_>>(),
     );
+    table.notes.extend(specific_first_note(
+        report.specific_rows,
+        report.row_count,
+        "by size change",
+    ));
     if !report.new_objects.is_empty() {
         table
             .notes

@@ -77,6 +77,16 @@ fn cut_note(shown: usize, all: usize) -> Option<String> {
     })
 }
 
+/// How heap snapshot rows are ranked, when the program's constructors come first.
+fn specific_first_note(specific: Option<usize>, rows: usize, order: &str) -> Option<String> {
+    let specific = specific.filter(|&n| n < rows)?;
+    Some(format!(
+        "The program's and libraries' constructors come first ({specific}), {order}, then \
+         V8's categories and plain containers ({}); --all-classes ranks all together.",
+        rows - specific
+    ))
+}
+
 /// A table with the notes every view ends with: rows cut by `-n`, then input warnings.
 fn assemble(
     heading: Vec<String>,

@@ -1,7 +1,7 @@
 //! `diff` over three or more inputs: how each key moved across the series.
 
 use super::retainers::{path_lines, path_summary};
-use super::{assemble, describe_input, key_lines};
+use super::{assemble, describe_input, key_lines, specific_first_note};
 use crate::output::schema::{HeapSeriesReport, InputInfo, SeriesReport};
 use crate::output::values::{format_bytes, format_delta, join_values};
 use crate::output::{Style, TextTable};
@@ -81,14 +81,11 @@ pub fn heap_series(report: &HeapSeriesReport, _style: &Style) -> TextTable {
         (report.rows.len(), report.row_count),
         &report.inputs.iter().collect::<Vec<_>>(),
     );
-    if let Some(specific) = report.specific_rows.filter(|&n| n < report.row_count) {
-        table.notes.push(format!(
-            "The program's and libraries' constructors come first ({specific}), by how much \
-             more they retain, then V8's categories and plain containers ({}); \
-             --all-classes ranks all by count growth.",
-            report.row_count - specific
-        ));
-    }
+    table.notes.extend(specific_first_note(
+        report.specific_rows,
+        report.row_count,
+        "by how much more they retain",
+    ));
     if report
         .rows
         .iter()
