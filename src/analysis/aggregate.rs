@@ -127,14 +127,7 @@ pub fn aggregate(
 ) -> Aggregate {
     let keys = FrameKeys::new(profile, options);
     let stack_keys: Vec<Vec<u32>> = (0..profile.stack_count() as u32)
-        .map(|stack| {
-            profile
-                .stack(stack)
-                .iter()
-                .skip_while(|&&frame| keys.leading_skip[frame as usize])
-                .filter_map(|&frame| keys.frame_key[frame as usize])
-                .collect()
-        })
+        .map(|stack| keys.of_stack(profile, stack).collect())
         .collect();
 
     // Row id per stack, for grouping by stack (stacks that differ only in hidden frames merge).

@@ -190,6 +190,20 @@ impl FrameKeys {
         }
     }
 
+    /// The keys of a stack's frames, leaf first, leaving out hidden frames and the leading
+    /// allocator frames: what every view counts.
+    pub fn of_stack<'a>(
+        &'a self,
+        profile: &'a Profile,
+        stack: u32,
+    ) -> impl Iterator<Item = u32> + 'a {
+        profile
+            .stack(stack)
+            .iter()
+            .skip_while(|&&frame| self.leading_skip[frame as usize])
+            .filter_map(|&frame| self.frame_key[frame as usize])
+    }
+
     /// Function id -> key, for keys of `created by` functions (no line).
     pub fn function_key(profile: &Profile, function: u32, options: &KeyOptions) -> String {
         normalize_function(&profile.functions[function as usize].name, options)
@@ -199,11 +213,9 @@ impl FrameKeys {
 /// A stack's key, root first and `;`-separated, leaving out hidden frames and leading allocator
 /// frames, as `top --by stack` shows it.
 pub fn stack_key_of(profile: &Profile, keys: &FrameKeys, stack: u32) -> String {
-    let frames: Vec<&str> = profile
-        .stack(stack)
-        .iter()
-        .skip_while(|&&frame| keys.leading_skip[frame as usize])
-        .filter_map(|&frame| keys.frame_key[frame as usize].map(|k| keys.keys[k as usize].as_str()))
+    let frames: Vec<&str> = keys
+        .of_stack(profile, stack)
+        .map(|k| keys.keys[k as usize].as_str())
         .collect();
     frames.iter().rev().copied().collect::<Vec<_>>().join(";")
 }

@@ -53,13 +53,7 @@ pub fn peek(profile: &Profile, sample_index: usize, pattern: &Regex, options: &K
             continue;
         }
         frames.clear();
-        frames.extend(
-            profile
-                .stack(sample.stack)
-                .iter()
-                .skip_while(|&&f| keys.leading_skip[f as usize])
-                .filter_map(|&f| keys.frame_key[f as usize]),
-        );
+        frames.extend(keys.of_stack(profile, sample.stack));
         if !frames.iter().any(|&k| matched[k as usize]) {
             continue;
         }

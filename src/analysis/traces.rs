@@ -38,11 +38,8 @@ pub fn traces(profile: &Profile, sample_index: usize, options: &KeyOptions) -> T
                 .iter()
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect(),
-            frames: profile
-                .stack(sample.stack)
-                .iter()
-                .skip_while(|&&f| keys.leading_skip[f as usize])
-                .filter_map(|&f| keys.frame_key[f as usize])
+            frames: keys
+                .of_stack(profile, sample.stack)
                 .map(|k| keys.keys[k as usize].clone())
                 .collect(),
         })
