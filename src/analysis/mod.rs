@@ -8,6 +8,7 @@ pub mod dominators;
 pub mod filter;
 pub mod heap_classes;
 pub mod keys;
+pub mod object_tree;
 pub mod peek;
 pub mod retainer_paths;
 pub mod runtime_version;

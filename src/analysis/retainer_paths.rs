@@ -96,16 +96,26 @@ pub fn node_label(graph: &HeapGraph, classes: &Classes, node: u32) -> String {
 }
 
 /// The steps of a path, with runs of identical steps folded into one.
-fn steps(graph: &HeapGraph, classes: &Classes, edges: &[usize], target: u32) -> Vec<Step> {
+fn steps(
+    graph: &HeapGraph,
+    classes: &Classes,
+    retention: &Retention,
+    edges: &[usize],
+    target: u32,
+) -> Vec<Step> {
+    let hop = |node: u32, edge: String| Step {
+        node: node_label(graph, classes, node),
+        id: graph.node_id[node as usize],
+        self_size: retention.shallow[node as usize],
+        retained: retention.retained[node as usize],
+        edge,
+        repeat: 1,
+    };
     let mut steps: Vec<Step> = Vec::with_capacity(edges.len());
     // The root itself is left out: the path starts at what the root holds.
     let mut from = graph.edge_to[edges[0]];
     for &e in &edges[1..] {
-        let step = Step {
-            node: node_label(graph, classes, from),
-            edge: graph.edge_label(e),
-            repeat: 1,
-        };
+        let step = hop(from, graph.edge_label(e));
         match steps.last_mut() {
             Some(last)
                 if last.node == step.node
@@ -117,11 +127,7 @@ fn steps(graph: &HeapGraph, classes: &Classes, edges: &[usize], target: u32) -> 
         }
         from = graph.edge_to[e];
     }
-    steps.push(Step {
-        node: node_label(graph, classes, target),
-        edge: String::new(),
-        repeat: 1,
-    });
+    steps.push(hop(target, String::new()));
     steps
 }
 
@@ -140,7 +146,7 @@ pub fn path_groups(
             unreachable += 1;
             continue;
         };
-        let steps = steps(graph, classes, &edges, target);
+        let steps = steps(graph, classes, retention, &edges, target);
         let signature: String = steps
             .iter()
             .map(|s| format!("{}\u{1f}{}\u{1e}", s.node, normalize_index(&s.edge)))

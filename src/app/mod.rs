@@ -2,7 +2,9 @@
 //! result to output. `io` holds what every command shares: parallel reads and atomic writes.
 
 mod check;
+mod containment;
 mod diff;
+mod dominators;
 pub mod io;
 mod peek;
 mod report;
@@ -35,6 +37,8 @@ pub fn run(command: &Command) -> Result<Outcome> {
         Command::Peek(args) => peek::run(args)?,
         Command::Traces(args) => traces::run(args)?,
         Command::Retainers(args) => retainers::run(args)?,
+        Command::Dominators(args) => dominators::run(args)?,
+        Command::Containment(args) => containment::run(args)?,
         Command::Scan(args) => return scan::run(args),
         Command::Check(args) => return check::run(args),
         Command::Report(args) => report::run(args)?,
@@ -92,6 +96,51 @@ pub(crate) fn one_stack_profile(
         crate::analysis::aggregate::resolve_sample_index(profile, sample.sample_index.as_deref())
             .map_err(|m| Error::Usage(format!("{}: {m}", file.display())))?;
     Ok((read, index))
+}
+
+/// One heap snapshot, for the views that read nothing else; a stack profile is a usage error
+/// naming the file.
+pub(crate) fn one_heap_snapshot(
+    file: &std::path::Path,
+    input: &crate::cli::InputArgs,
+    command: &str,
+) -> Result<Input> {
+    let read = io::read_one(file, input)?;
+    if read.heap().is_none() {
+        return Err(Error::Usage(format!(
+            "{}: {command} needs a heap snapshot; this is a {} profile",
+            file.display(),
+            read.kind_name()
+        )));
+    }
+    Ok(read)
+}
+
+/// The node of the object with DevTools' `@id`, or a usage error naming the file.
+pub(crate) fn object_by_id(
+    graph: &crate::model::HeapGraph,
+    id: u32,
+    file: &std::path::Path,
+) -> Result<u32> {
+    graph
+        .node_id
+        .iter()
+        .position(|&x| x == id)
+        .map(|n| n as u32)
+        .ok_or_else(|| Error::Usage(format!("{}: no object with id {id}", file.display())))
+}
+
+/// How far `dominators` and `containment` unfold; `-n 0` shows every child.
+pub(crate) fn tree_extent(
+    args: &crate::cli::TreeExtentArgs,
+) -> crate::analysis::object_tree::Extent {
+    crate::analysis::object_tree::Extent {
+        depth: args.depth,
+        breadth: match args.children {
+            0 => usize::MAX,
+            n => n,
+        },
+    }
 }
 
 /// The grouping for stack profiles: `function` unless asked otherwise.

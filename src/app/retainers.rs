@@ -1,6 +1,6 @@
 //! `retainers`: why objects of a heap snapshot are alive, their shortest paths from the roots.
 
-use super::{emit, io};
+use super::{emit, object_by_id, one_heap_snapshot};
 use crate::analysis::class_summary::ClassKey;
 use crate::analysis::dominators::retained_together;
 use crate::analysis::retainer_paths::path_groups;
@@ -13,14 +13,8 @@ use crate::output::schema::{InputInfo, RetainersReport, SCHEMA};
 use crate::output::tables;
 
 pub fn run(args: &RetainersArgs) -> Result<String> {
-    let input = io::read_one(&args.file, &args.input)?;
-    let graph = input.heap().ok_or_else(|| {
-        Error::Usage(format!(
-            "{}: retainers needs a heap snapshot; this is a {} profile",
-            args.file.display(),
-            input.kind_name()
-        ))
-    })?;
+    let input = one_heap_snapshot(&args.file, &args.input, "retainers")?;
+    let graph = input.heap().expect("a heap snapshot");
     let snapshot = AnalysedSnapshot::new(graph, ClassKey::Constructor);
     let classes = &snapshot.classes;
     let (target, nodes): (String, Vec<u32>) = match (&args.class, args.id) {
@@ -32,12 +26,7 @@ pub fn run(args: &RetainersArgs) -> Result<String> {
         ),
         (None, Some(id)) => (
             format!("id {id}"),
-            graph
-                .node_id
-                .iter()
-                .position(|&x| x == id)
-                .map(|n| vec![n as u32])
-                .unwrap_or_default(),
+            vec![object_by_id(graph, id, &args.file)?],
         ),
         (None, None) => unreachable!("clap requires --class or --id"),
     };

@@ -41,6 +41,13 @@ pub enum Command {
     Traces(TracesArgs),
     /// Why objects of a heap snapshot are alive: their shortest paths from the GC roots.
     Retainers(RetainersArgs),
+    /// A heap snapshot's dominator tree, DevTools-style: which object alone keeps which alive,
+    /// with retained sizes; from the root, an object (`--id`, with its dominators above it)
+    /// or the largest objects of a class.
+    Dominators(DominatorsArgs),
+    /// What a heap snapshot's objects hold, edge by edge, from the GC roots or an object
+    /// (DevTools' Containment view).
+    Containment(ContainmentArgs),
     /// Name the leaks in the profiles of one process, from the catalogue of known signatures
     /// and generic growth. Exit code 1 when a leak is growing or proven.
     Scan(ScanArgs),
@@ -278,6 +285,72 @@ pub struct RetainersArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TreeExtentArgs {
+    /// Levels to unfold below the starting objects.
+    #[arg(long, value_name = "D", default_value_t = 2)]
+    pub depth: u32,
+    /// Children shown per object, largest retained first; 0 for all.
+    #[arg(short = 'n', long = "children", value_name = "N", default_value_t = 10)]
+    pub children: usize,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("start").args(["class", "id"])))]
+pub struct DominatorsArgs {
+    /// The heap snapshot to read.
+    pub file: PathBuf,
+    /// Start at the largest objects of this class (constructor name, as `top` shows it).
+    #[arg(long, value_name = "NAME")]
+    pub class: Option<String>,
+    /// Start at this object (DevTools' `@id`), under the chain of its dominators.
+    #[arg(long, value_name = "N")]
+    pub id: Option<u32>,
+    #[command(flatten)]
+    pub extent: TreeExtentArgs,
+    #[command(flatten)]
+    pub output: TreeOutputArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ContainmentArgs {
+    /// The heap snapshot to read.
+    pub file: PathBuf,
+    /// Start at this object (DevTools' `@id`) instead of the root.
+    #[arg(long, value_name = "N")]
+    pub id: Option<u32>,
+    #[command(flatten)]
+    pub extent: TreeExtentArgs,
+    #[command(flatten)]
+    pub output: TreeOutputArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Output options of the object trees, whose `-n` counts children per object.
+#[derive(Debug, Args)]
+pub struct TreeOutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    /// Do not fit tables to the terminal (or 80 columns when not a terminal).
+    #[arg(long)]
+    pub wide: bool,
+}
+
+impl TreeOutputArgs {
+    pub fn as_output(&self) -> OutputArgs {
+        OutputArgs {
+            format: self.format,
+            rows: None,
+            wide: self.wide,
+            full_names: false,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

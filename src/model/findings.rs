@@ -185,6 +185,11 @@ pub struct Creator {
 #[derive(Debug, Clone, Serialize)]
 pub struct Step {
     pub node: String,
+    /// The example object at this hop: its id (`@id`), shallow and retained size as DevTools
+    /// shows them (memlab's leak trace gives the same three).
+    pub id: u32,
+    pub self_size: u64,
+    pub retained: u64,
     pub edge: String,
     /// The same step repeated this many times in a row (a linked list such as a timer list),
     /// shown once; absent when 1.

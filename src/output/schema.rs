@@ -306,6 +306,25 @@ pub struct RetainersReport {
     pub path_count: usize,
 }
 
+/// `dominators` and `containment`: a tree of a heap snapshot's objects, in display order.
+#[derive(Debug, Clone, Serialize)]
+pub struct ObjectTreeReport {
+    pub schema: &'static str,
+    pub input: InputInfo,
+    /// `dominators` or `containment`.
+    pub view: &'static str,
+    /// `root`, `id N` or `class NAME`.
+    pub start: String,
+    /// Objects of the class, when starting at a class (its largest are shown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class_objects: Option<usize>,
+    /// The root's retained size: the heap's total, for percentages.
+    pub total: u64,
+    pub depth: u32,
+    pub children: usize,
+    pub rows: Vec<crate::analysis::object_tree::ObjectRow>,
+}
+
 /// One series the findings were judged on: which inputs formed it, in which order and why.
 #[derive(Debug, Clone, Serialize)]
 pub struct SeriesInfo {
