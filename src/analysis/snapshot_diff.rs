@@ -165,8 +165,23 @@ fn beyond_noise(row: &ClassSeriesRow) -> bool {
         && row.delta as f64 >= NOISE_MIN_FRACTION * first as f64
 }
 
+/// Puts the program's and libraries' constructors first, ranked by how much more they retain
+/// (what a leak costs is memory: memlab's order), V8's categories and containers after them by
+/// count; returns how many come first.
+pub fn specific_first_by_retained_growth(rows: &mut [ClassSeriesRow]) -> usize {
+    let specific = crate::analysis::heap_classes::specific_first(rows, |r| r.key.as_str());
+    rows[..specific].sort_by_key(|r| {
+        let n = r.retained_values.len();
+        (
+            std::cmp::Reverse(r.retained_values[n - 1] - r.retained_values[0]),
+            std::cmp::Reverse(r.delta),
+        )
+    });
+    specific
+}
+
 /// Summaries of every snapshot, class by class, largest count growth first.
-pub fn class_series(snapshots: &[AnalysedSnapshot<'_>]) -> Vec<ClassSeriesRow> {
+pub fn class_series(snapshots: &[&AnalysedSnapshot<'_>]) -> Vec<ClassSeriesRow> {
     let n = snapshots.len();
     let mut index: FxHashMap<String, usize> = FxHashMap::default();
     let mut rows: Vec<ClassSeriesRow> = Vec::new();

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use super::{emit, heap_grouping, io, is_json, stack_grouping};
 use crate::analysis::heap_classes::{is_specific_class, specific_first};
 use crate::analysis::retainer_paths::path_groups;
-use crate::analysis::snapshot_diff::{class_series, compare, leak_rows, leaked_since};
+use crate::analysis::snapshot_diff::{
+    class_series, compare, leak_rows, leaked_since, specific_first_by_retained_growth,
+};
 use crate::analysis::{
     self, aggregate::resolve_sample_index, AnalysedSnapshot, GroupBy, KeyOptions, Measure,
 };
@@ -168,20 +170,8 @@ fn heap_diff(args: &DiffArgs, inputs: &[Input], heaps: &[&HeapGraph]) -> Result<
         tables::limit(&mut report.rows, args.output.rows, json);
         return Ok(emit(&report, &args.output, tables::heap_diff));
     }
-    let mut rows = class_series(&analysed);
-    // What a leak costs is memory: the program's own classes rank by how much more they
-    // retain (memlab's order), V8's categories and containers follow by count.
-    let specific_rows = (!args.all_classes).then(|| {
-        let specific = specific_first(&mut rows, |r| r.key.as_str());
-        rows[..specific].sort_by_key(|r| {
-            let n = r.retained_values.len();
-            (
-                std::cmp::Reverse(r.retained_values[n - 1] - r.retained_values[0]),
-                std::cmp::Reverse(r.delta),
-            )
-        });
-        specific
-    });
+    let mut rows = class_series(&analysed.iter().collect::<Vec<_>>());
+    let specific_rows = (!args.all_classes).then(|| specific_first_by_retained_growth(&mut rows));
     let leaks = match &args.leaks_since {
         Some(baseline) => Some(leaks_since(baseline, &args.files, &analysed)?),
         None => None,

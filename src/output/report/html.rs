@@ -539,6 +539,10 @@ fn series(out: &mut String, p: &Postmortem, n: usize, s: &SeriesSection) {
         out.push_str(&flame_figure(&flame.svg));
         changes_table(out, flame);
     }
+    if let Some(growth) = &s.growth {
+        out.push_str("<h3>Constructors by growth</h3>\n");
+        text_table(out, growth);
+    }
     out.push_str(&format!(
         "<h3>Top of the last snapshot ({})</h3>\n",
         html(labels.last().map(String::as_str).unwrap_or(""))

@@ -13,6 +13,7 @@ use crate::output::names::stack_label;
 use crate::output::prose::{metric_counts, site_place, site_role};
 use crate::output::tables::path_lines;
 use crate::output::values::{format_bytes, format_delta, format_time, format_value};
+use crate::output::TextTable;
 
 pub fn render(p: &Postmortem) -> String {
     let mut out = String::with_capacity(32 * 1024);
@@ -339,11 +340,19 @@ fn series(out: &mut String, p: &Postmortem, s: &SeriesSection) {
             }
         }
     }
+    if let Some(growth) = &s.growth {
+        out.push_str("### Constructors by growth\n\n");
+        table_with_heading(out, growth);
+    }
     out.push_str(&format!(
         "### Top of the last snapshot ({})\n\n",
         labels.last().map(String::as_str).unwrap_or("")
     ));
-    let mut table = s.top.clone();
+    table_with_heading(out, &s.top);
+}
+
+fn table_with_heading(out: &mut String, table: &TextTable) {
+    let mut table = table.clone();
     for line in std::mem::take(&mut table.heading) {
         out.push_str(&format!("{}\n\n", escape_text(&line)));
     }

@@ -16,7 +16,9 @@ use crate::model::Input;
 use crate::model::ProfileClass;
 use crate::model::{group_inputs, series_order, Finding, InputSeries, Status};
 use crate::output::prose::{grouping_lines, trend_line, wait_span};
-use crate::output::schema::{Grouping, HeapTopReport, InputInfo, TopReport};
+use crate::output::schema::{
+    Grouping, HeapSeriesReport, HeapTopReport, HeapTotals, InputInfo, TopReport, SCHEMA,
+};
 use crate::output::table::shorten_middle;
 use crate::output::values::{format_delta, format_time, format_value, format_window};
 use crate::output::{tables, Style, TextTable};
@@ -106,6 +108,8 @@ pub struct SeriesSection {
     pub inputs: Vec<usize>,
     /// First against last (or the only snapshot), for stack profiles.
     pub flame: Option<FlameGraph>,
+    /// Heap snapshot series: constructors ranked by growth, the program's own first.
+    pub growth: Option<TextTable>,
     /// The top table of the last snapshot.
     pub top: TextTable,
 }
@@ -352,6 +356,7 @@ fn section(
         full_names: false,
     };
     let mut flame = None;
+    let mut growth = None;
     let mut top = match (last.profile(), last.heap()) {
         (Some(profile), _) => {
             let index = value_index(profile);
@@ -397,6 +402,9 @@ fn section(
             let mut report =
                 HeapTopReport::new(InputInfo::of(last), snapshot, GroupBy::Constructor);
             tables::limit(&mut report.rows, Some(TOP_ROWS), false);
+            if members.len() > 1 {
+                growth = Some(constructors_by_growth(inputs, snapshots, members, &style));
+            }
             tables::heap_top(&report, &style)
         }
         (None, None) => TextTable::default(),
@@ -404,12 +412,53 @@ fn section(
     for note in &mut top.notes {
         *note = note.replace("(use -n 0 for all)", "(`leakscope top -n 0` lists all)");
     }
+    for note in growth.iter_mut().flat_map(|g| g.notes.iter_mut()) {
+        *note = note.replace("(use -n 0 for all)", "(`leakscope diff -n 0` lists all)");
+    }
     SeriesSection {
         class,
         inputs: members.to_vec(),
         flame,
+        growth,
         top,
     }
+}
+
+/// `leakscope diff` over a series of heap snapshots, as the report shows it: the program's
+/// and libraries' constructors first, by how much more they retain.
+fn constructors_by_growth(
+    inputs: &[Input],
+    snapshots: &[Option<AnalysedSnapshot<'_>>],
+    members: &[usize],
+    style: &Style,
+) -> TextTable {
+    let analysed: Vec<&AnalysedSnapshot> = members
+        .iter()
+        .map(|&i| snapshots[i].as_ref().expect("every snapshot is analysed"))
+        .collect();
+    let mut rows = analysis::snapshot_diff::class_series(&analysed);
+    let specific_rows = Some(analysis::snapshot_diff::specific_first_by_retained_growth(
+        &mut rows,
+    ));
+    let mut report = HeapSeriesReport {
+        schema: SCHEMA,
+        inputs: members.iter().map(|&i| InputInfo::of(&inputs[i])).collect(),
+        by: GroupBy::Constructor.name(),
+        totals: analysed
+            .iter()
+            .map(|a| HeapTotals::of(a.graph, &a.retention))
+            .collect(),
+        row_count: rows.len(),
+        rows,
+        specific_rows,
+        leaks_since: None,
+    };
+    tables::limit(&mut report.rows, Some(TOP_ROWS), false);
+    let mut table = tables::heap_series(&report, style);
+    // The report names its inputs once, at the top; the totals line stays.
+    let inputs = table.heading.len().saturating_sub(1);
+    table.heading.drain(..inputs);
+    table
 }
 
 /// A word the shell reads back as itself.
