@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Re-makes tests/golden/pprof/*.txt: what `go tool pprof` prints (stdout only) for its filter
-# options (-focus, -ignore, -hide, -show, -show_from, -tagfocus, -tagignore) and its -peek and
-# -traces views, on the Go fixtures. See tests/golden/README.md.
+# options (-focus, -ignore, -hide, -show, -show_from, -tagfocus, -tagignore) and its -peek,
+# -tree, -traces and -list views, on the Go fixtures. See tests/golden/README.md.
 #
 #   bench/pprof-goldens.sh      # from the repository root
 #
@@ -22,6 +22,8 @@ cp fixtures/go/stream-leak/stream-leak-iter0025-heap.pb.gz \
    fixtures/go/stream-leak/stream-leak-iter0100-heap.pb.gz \
    fixtures/go/conn-leak/conn-leak-iter0200-goroutine-debug0.pb.gz \
    fixtures/go/labels/goroutine-debug0.pb.gz \
+   fixtures/go/user-leak/user-leak-iter0300-heap.pb.gz \
+   fixtures/go/user-leak/main.go \
    "$scratch/"
 # Start from an empty folder so that a renamed or dropped case leaves no stale file.
 rm -rf "$out"
@@ -59,6 +61,8 @@ run goroutine.ignore-hide  -top "${all[@]}" -ignore='CallbackSerializer' -hide='
 run diff.focus             -top -sample_index=inuse_space "${all[@]}" -focus='handleStream' -diff_base "$heap_base" "$heap"
 run goroutine.peek         -peek='readFrame' "${all[@]}" "$gor"
 run heap.peek              -peek='readDataFrame' -sample_index=inuse_space "${all[@]}" "$heap"
+run goroutine.tree         -tree "${all[@]}" "$gor"
+run heap.tree              -tree -sample_index=inuse_space "${all[@]}" "$heap"
 run goroutine.traces       -traces -focus='CallbackSerializer' "$gor"
 run heap.traces            -traces -sample_index=inuse_space -focus='handleData' "$heap"
 # conn-leak goroutine profiles carry no labels; the labels fixture does (`go tool pprof -tags`).
@@ -68,5 +72,11 @@ run goroutine.tagignore    -top "${all[@]}" -tagignore='tenant=acme' "$labels"
 run goroutine.tagfocus-nokey -top "${all[@]}" -tagfocus='/upload' "$labels"
 run goroutine.tags         -tags "$labels"
 run goroutine.traces-labels -traces "$labels"
+# -list with the source: the program was built with -trimpath, so its files read
+# userleak/main.go; main.go sits in the scratch folder.
+run heap.list-source       -list='main\.main\.func1' -sample_index=inuse_space -trim_path=userleak -source_path=. user-leak-iter0300-heap.pb.gz
+# -list without it: pprof prints each routine's totals, then that it found no file.
+run heap.list              -list='readDataFrame|readFrame' -sample_index=inuse_space "$heap"
+run goroutine.list         -list='readFrame' "$gor"
 
 echo "wrote $(ls "$out" | wc -l) files to tests/golden/pprof/" >&2

@@ -85,7 +85,12 @@ fn assert_close(what: &str, ours: f64, theirs: f64, tolerance: f64) {
 }
 
 fn check_top(golden_file: &str, args: &[&str]) {
-    let (total, rows) = parse_top(&golden(golden_file));
+    check_top_against(golden_file, &golden(golden_file), args);
+}
+
+/// `leakscope top` (JSON) against pprof's `-top` text, `golden_file` naming it in messages.
+fn check_top_against(golden_file: &str, text: &str, args: &[&str]) {
+    let (total, rows) = parse_top(text);
     let report = json(args);
     let ours: HashMap<&str, (f64, f64)> = report["rows"]
         .as_array()
@@ -107,7 +112,6 @@ fn check_top(golden_file: &str, args: &[&str]) {
     );
     assert!(rows.len() >= 3, "{golden_file}: parsed too few rows");
     // With filters and every node shown, pprof's "accounting for" is what the filters kept.
-    let text = golden(golden_file);
     if text.contains("Active filters:") {
         let showing = text
             .lines()
@@ -397,7 +401,7 @@ fn parse_peek(text: &str) -> Vec<PeekBlock> {
 }
 
 #[test]
-fn peek_matches_pprof() {
+fn peek_and_tree_match_pprof() {
     let goroutines = fixture("go/conn-leak/conn-leak-iter0200-goroutine-debug0.pb.gz");
     let heap = fixture("go/stream-leak/stream-leak-iter0100-heap.pb.gz");
     for (golden_file, args) in [
@@ -414,6 +418,18 @@ fn peek_matches_pprof() {
             "pprof/heap.peek.txt",
             vec!["peek", path(&heap), "readDataFrame"],
         ),
+        // `tree` is `peek` of every function.
+        (
+            "pprof/goroutine.tree.txt",
+            vec![
+                "tree",
+                path(&goroutines),
+                "--keep-runtime-frames",
+                "-n",
+                "0",
+            ],
+        ),
+        ("pprof/heap.tree.txt", vec!["tree", path(&heap), "-n", "0"]),
     ] {
         let blocks = parse_peek(&golden(golden_file));
         let report = json(&args);
@@ -538,4 +554,221 @@ fn traces_match_pprof() {
         ours.sort_by(|a, b| a.partial_cmp(b).unwrap());
         assert_eq!(ours, expected, "{golden_file}");
     }
+}
+
+/// A `go tool pprof -list` routine: function, flat, cum, and per source line (line, flat, cum).
+struct ListBlock {
+    function: String,
+    flat: (f64, f64),
+    cum: (f64, f64),
+    lines: Vec<ListLine>,
+}
+
+/// A source line: number, flat and cum (each a value and pprof's rounding tolerance).
+type ListLine = (u64, (f64, f64), (f64, f64));
+
+fn parse_list(text: &str) -> Vec<ListBlock> {
+    let value = |token: &str| {
+        if token == "." {
+            (0.0, 0.0)
+        } else {
+            pprof_value(token)
+        }
+    };
+    let mut blocks: Vec<ListBlock> = Vec::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("ROUTINE ======================== ") {
+            let (function, _) = rest.rsplit_once(" in ").unwrap();
+            blocks.push(ListBlock {
+                function: function.to_string(),
+                flat: (0.0, 0.0),
+                cum: (0.0, 0.0),
+                lines: Vec::new(),
+            });
+            continue;
+        }
+        let Some(block) = blocks.last_mut() else {
+            continue;
+        };
+        let tokens: Vec<&str> = line.split_whitespace().collect();
+        if line.contains("(flat, cum)") {
+            block.flat = value(tokens[0]);
+            block.cum = value(tokens[1]);
+        } else if tokens.len() >= 3 && tokens[2].ends_with(':') {
+            if let Ok(n) = tokens[2].trim_end_matches(':').parse() {
+                block.lines.push((n, value(tokens[0]), value(tokens[1])));
+            }
+        }
+    }
+    blocks
+}
+
+#[test]
+fn list_matches_pprof() {
+    let user = fixture("go/user-leak/user-leak-iter0300-heap.pb.gz");
+    let source = fixture("go/user-leak");
+    let heap = fixture("go/stream-leak/stream-leak-iter0100-heap.pb.gz");
+    let goroutines = fixture("go/conn-leak/conn-leak-iter0200-goroutine-debug0.pb.gz");
+    for (golden_file, args) in [
+        (
+            "pprof/heap.list-source.txt",
+            vec![
+                "list",
+                path(&user),
+                "main\\.main\\.func1",
+                "--sample-index",
+                "inuse_space",
+                "--source-dir",
+                path(&source),
+            ],
+        ),
+        (
+            "pprof/heap.list.txt",
+            vec!["list", path(&heap), "readDataFrame|readFrame"],
+        ),
+        (
+            "pprof/goroutine.list.txt",
+            vec!["list", path(&goroutines), "readFrame"],
+        ),
+    ] {
+        let blocks = parse_list(&golden(golden_file));
+        let report = json(&args);
+        let routines = report["routines"].as_array().unwrap();
+        assert_eq!(
+            routines.len(),
+            blocks.len(),
+            "{golden_file}: functions listed"
+        );
+        for block in &blocks {
+            let routine = routines
+                .iter()
+                .find(|r| r["function"] == block.function.as_str())
+                .unwrap_or_else(|| panic!("{golden_file}: no routine {}", block.function));
+            let what = |w: &str| format!("{golden_file} {} {w}", block.function);
+            assert_close(
+                &what("flat"),
+                routine["flat"].as_f64().unwrap(),
+                block.flat.0,
+                block.flat.1,
+            );
+            assert_close(
+                &what("cum"),
+                routine["cum"].as_f64().unwrap(),
+                block.cum.0,
+                block.cum.1,
+            );
+            if block.lines.is_empty() {
+                // pprof found no source: it shows no lines, leakscope the lines with values.
+                assert!(routine["source"].is_null(), "{}", what("source"));
+                continue;
+            }
+            // The same lines shown, the same values on each.
+            let shown: Vec<u64> = routine["source"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{}: no source", what("source")))
+                .iter()
+                .map(|l| l[0].as_u64().unwrap())
+                .collect();
+            let expected: Vec<u64> = block.lines.iter().map(|l| l.0).collect();
+            assert_eq!(shown, expected, "{}", what("lines shown"));
+            for (n, flat, cum) in &block.lines {
+                let ours = routine["lines"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|l| l["line"] == *n);
+                let (our_flat, our_cum) = ours.map_or((0.0, 0.0), |l| {
+                    (l["flat"].as_f64().unwrap(), l["cum"].as_f64().unwrap())
+                });
+                assert_close(&what(&format!("line {n} flat")), our_flat, flat.0, flat.1);
+                assert_close(&what(&format!("line {n} cum")), our_cum, cum.0, cum.1);
+            }
+        }
+    }
+}
+
+/// The bigheap pair (~260k and ~300k stacks), too large to keep in the repository: made and
+/// compared by bench/pprof-bigheap.sh, which writes pprof's outputs next to the profiles and
+/// runs this with `LEAKSCOPE_BIGHEAP` naming their folder.
+#[test]
+#[ignore = "needs the bigheap pair and pprof's outputs: bench/pprof-bigheap.sh"]
+fn bigheap_matches_pprof() {
+    let dir = std::path::PathBuf::from(
+        std::env::var_os("LEAKSCOPE_BIGHEAP").expect("LEAKSCOPE_BIGHEAP names the folder"),
+    );
+    let a = dir.join("heap-A.pb.gz");
+    let b = dir.join("heap-B.pb.gz");
+    let pprof = |name: &str| {
+        std::fs::read_to_string(dir.join("pprof").join(format!("{name}.txt")))
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let tops: [(&str, &[&str]); 6] = [
+        ("top", &[]),
+        ("focus", &["--focus", "main\\.readIndex"]),
+        ("ignore", &["--ignore", "main\\.parseHeader"]),
+        ("hide", &["--hide", "^main\\.(walk|run|phase)"]),
+        ("show-from", &["--show-from", "main\\.handleBatch"]),
+        (
+            "focus-hide",
+            &["--focus", "main\\.buildBatch", "--hide", "main\\.emit"],
+        ),
+    ];
+    for (name, filters) in tops {
+        let mut args = vec!["top", path(&b), "-n", "0", "--sample-index", "inuse_space"];
+        args.extend(filters);
+        check_top_against(&format!("bigheap {name}"), &pprof(name), &args);
+        eprintln!("bigheap {name}: agrees with pprof");
+    }
+    for (name, filters) in [
+        ("diff", vec![]),
+        ("diff-focus", vec!["--focus", "main\\.readIndex"]),
+    ] {
+        let (_, rows) = parse_top(&pprof(name));
+        let mut args = vec![
+            "diff",
+            path(&a),
+            path(&b),
+            "-n",
+            "0",
+            "--sample-index",
+            "inuse_space",
+        ];
+        args.extend(filters);
+        assert_diff_rows(&rows, &json(&args));
+        eprintln!("bigheap {name}: agrees with pprof");
+    }
+    let blocks = parse_peek(&pprof("peek"));
+    let report = json(&[
+        "peek",
+        path(&b),
+        "main\\.readFrame",
+        "--sample-index",
+        "inuse_space",
+    ]);
+    let entries = report["entries"].as_array().unwrap();
+    assert_eq!(
+        entries.len(),
+        blocks.len(),
+        "bigheap peek: functions matched"
+    );
+    for block in &blocks {
+        let entry = entries
+            .iter()
+            .find(|e| e["key"] == block.function.as_str())
+            .unwrap_or_else(|| panic!("bigheap peek: no entry {}", block.function));
+        assert_close(
+            "bigheap peek cum",
+            entry["cum"].as_f64().unwrap(),
+            block.cum.0,
+            block.cum.1,
+        );
+        for (side, expected) in [("callers", &block.callers), ("callees", &block.callees)] {
+            assert_eq!(
+                entry[side].as_array().unwrap().len(),
+                expected.len(),
+                "bigheap peek {side}"
+            );
+        }
+    }
+    eprintln!("bigheap peek: agrees with pprof");
 }

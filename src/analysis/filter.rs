@@ -31,6 +31,25 @@ impl TagFilter {
         Ok(TagFilter { key, patterns })
     }
 
+    /// `key=LOW:HIGH` with numbers (pprof's numeric label ranges, `bytes=1kb:4kb`, `bytes=:64`):
+    /// no string label value is written so, and leakscope keeps no numeric labels.
+    pub fn is_numeric_range(text: &str) -> bool {
+        let Some((_, value)) = text.split_once('=') else {
+            return false;
+        };
+        let bound = |b: &str| {
+            b.is_empty()
+                || (b.starts_with(|c: char| c.is_ascii_digit())
+                    && b.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.')
+                        .chars()
+                        .all(|c| c.is_ascii_alphabetic()))
+        };
+        match value.split_once(':') {
+            Some((low, high)) => !(low.is_empty() && high.is_empty()) && bound(low) && bound(high),
+            None => false,
+        }
+    }
+
     fn matches(&self, labels: &Labels) -> bool {
         match &self.key {
             Some(key) => labels
@@ -232,6 +251,23 @@ mod tests {
 
     fn re(s: &str) -> Option<Regex> {
         Some(Regex::new(s).unwrap())
+    }
+
+    #[test]
+    fn numeric_ranges_are_told_from_regular_expressions() {
+        for range in ["bytes=1kb:4kb", "bytes=:64", "bytes=64:", "size=1.5mb:2mb"] {
+            assert!(TagFilter::is_numeric_range(range), "{range}");
+        }
+        for pattern in [
+            "tenant=acme",
+            "shard=1",
+            "/upload",
+            "route=a:b",
+            "t=:",
+            "k=v2:",
+        ] {
+            assert!(!TagFilter::is_numeric_range(pattern), "{pattern}");
+        }
     }
 
     #[test]

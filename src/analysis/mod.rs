@@ -2,12 +2,14 @@
 
 pub mod aggregate;
 pub mod analysed;
+pub mod call_graph;
 pub mod class_summary;
 pub mod diff;
 pub mod dominators;
 pub mod filter;
 pub mod heap_classes;
 pub mod keys;
+pub mod list;
 pub mod object_tree;
 pub mod peek;
 pub mod retainer_paths;

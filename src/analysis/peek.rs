@@ -75,16 +75,24 @@ pub fn peek(profile: &Profile, sample_index: usize, pattern: &Regex, options: &K
             }
         }
     }
-    // The other ends of the edges whose `near` end is `key` (0: caller, 1: callee), by value.
-    let other_ends = |key: u32, near: usize| {
-        let mut list: Vec<Edge> = edges
-            .iter()
-            .filter(|(edge, _)| [edge.0, edge.1][near] == key)
-            .map(|(edge, &value)| Edge {
-                key: keys.keys[[edge.0, edge.1][1 - near] as usize].clone(),
-                value,
-            })
-            .collect();
+    // Each function's callers and callees, by value: one pass over the edges, so that
+    // peeking at every function (`tree`) costs no more than peeking at one.
+    let mut callers: FxHashMap<u32, Vec<Edge>> = FxHashMap::default();
+    let mut callees: FxHashMap<u32, Vec<Edge>> = FxHashMap::default();
+    for (&(caller, callee), &value) in &edges {
+        let edge = |key: u32| Edge {
+            key: keys.keys[key as usize].clone(),
+            value,
+        };
+        if matched[callee as usize] {
+            callers.entry(callee).or_default().push(edge(caller));
+        }
+        if matched[caller as usize] {
+            callees.entry(caller).or_default().push(edge(callee));
+        }
+    }
+    let other_ends = |key: u32, side: &mut FxHashMap<u32, Vec<Edge>>| {
+        let mut list = side.remove(&key).unwrap_or_default();
         list.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.key.cmp(&b.key)));
         list
     };
@@ -94,8 +102,8 @@ pub fn peek(profile: &Profile, sample_index: usize, pattern: &Regex, options: &K
             key: keys.keys[key as usize].clone(),
             flat: flat.get(&key).copied().unwrap_or(0),
             cum,
-            callers: other_ends(key, 1),
-            callees: other_ends(key, 0),
+            callers: other_ends(key, &mut callers),
+            callees: other_ends(key, &mut callees),
         })
         .collect();
     entries.sort_by(|a, b| flat_order((a.flat, a.cum, &a.key), (b.flat, b.cum, &b.key)));

@@ -3,18 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{emit, heap_grouping, io, is_json, stack_grouping};
+use super::{comparable_profiles, emit, heap_grouping, io, is_json, stack_grouping};
 use crate::analysis::heap_classes::{is_specific_class, specific_first};
 use crate::analysis::retainer_paths::path_groups;
 use crate::analysis::snapshot_diff::{
     class_series, compare, leak_rows, leaked_since, specific_first_by_retained_growth,
 };
-use crate::analysis::{
-    self, aggregate::resolve_sample_index, AnalysedSnapshot, GroupBy, KeyOptions, Measure,
-};
+use crate::analysis::{self, AnalysedSnapshot, Measure};
 use crate::cli::DiffArgs;
 use crate::error::{Error, Result};
-use crate::model::{against_the_clock, HeapGraph, Input, Profile};
+use crate::model::{against_the_clock, HeapGraph, Input};
 use crate::output::schema::{
     DiffReport, HeapDiffReport, HeapSeriesReport, HeapTotals, InputInfo, LeaksSince, SeriesReport,
     SCHEMA,
@@ -56,37 +54,15 @@ fn input_infos(inputs: &[Input]) -> Vec<InputInfo> {
 
 fn stack_diff(args: &DiffArgs, inputs: &[Input]) -> Result<String> {
     let by = stack_grouping(args.by)?;
-    let profiles: Vec<&Profile> = inputs.iter().filter_map(Input::profile).collect();
-    let first_kind = profiles[0].kind;
-    for (input, profile) in inputs.iter().zip(&profiles).skip(1) {
-        if input.runtime != inputs[0].runtime {
-            return Err(Error::Usage(format!(
-                "cannot compare {} (a {} profile) with {} (a {} profile): their functions \
-                 have nothing in common; give files of one program",
-                inputs[0].path.display(),
-                inputs[0].runtime.name(),
-                input.path.display(),
-                input.runtime.name()
-            )));
-        }
-        if profile.kind.counts_goroutines() != first_kind.counts_goroutines() {
-            return Err(Error::Usage(format!(
-                "cannot compare {} ({} profile) with {} ({} profile)",
-                inputs[0].path.display(),
-                first_kind.name(),
-                input.path.display(),
-                profile.kind.name()
-            )));
-        }
-    }
-    let measure = args.measure.unwrap_or(Measure::default_for(first_kind));
-    let aggregates = aggregates(
-        inputs,
-        &profiles,
-        args.sample.sample_index.as_deref(),
-        by,
-        &args.keys.options(),
-    )?;
+    let profiles = comparable_profiles(inputs, args.sample.sample_index.as_deref())?;
+    let measure = args
+        .measure
+        .unwrap_or(Measure::default_for(profiles[0].0.kind));
+    let options = args.keys.options();
+    let aggregates: Vec<analysis::Aggregate> = profiles
+        .iter()
+        .map(|&(p, i)| analysis::aggregate(p, i, by, &options))
+        .collect();
     let infos = input_infos(inputs);
     let json = is_json(&args.output);
     if aggregates.len() == 2 {
@@ -102,39 +78,6 @@ fn stack_diff(args: &DiffArgs, inputs: &[Input]) -> Result<String> {
         tables::limit(&mut report.rows, args.output.rows, json);
         Ok(emit(&report, &args.output, tables::series))
     }
-}
-
-/// Groups every input on the same sample type (by name, so a debug=2 dump and a pprof
-/// goroutine profile compare as `goroutine`).
-fn aggregates(
-    inputs: &[Input],
-    profiles: &[&Profile],
-    sample_index: Option<&str>,
-    by: GroupBy,
-    options: &KeyOptions,
-) -> Result<Vec<analysis::Aggregate>> {
-    let first = profiles[0];
-    let index = resolve_sample_index(first, sample_index)
-        .map_err(|m| Error::Usage(format!("{}: {m}", inputs[0].path.display())))?;
-    let name = first.sample_types[index].name.clone();
-    inputs
-        .iter()
-        .zip(profiles)
-        .map(|(input, p)| {
-            let i = if p.kind.counts_goroutines() {
-                // goroutine and goroutineleak profiles have one sample type each.
-                0
-            } else {
-                p.sample_index(&name).ok_or_else(|| {
-                    Error::Usage(format!(
-                        "{} has no sample type `{name}` to compare",
-                        input.path.display()
-                    ))
-                })?
-            };
-            Ok(analysis::aggregate(p, i, by, options))
-        })
-        .collect()
 }
 
 fn heap_diff(args: &DiffArgs, inputs: &[Input], heaps: &[&HeapGraph]) -> Result<String> {

@@ -104,3 +104,16 @@ pub fn append_whole(path: &Path, text: &str) -> Result<()> {
 pub fn same_file(a: &Path, b: &Path) -> bool {
     a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
+
+/// Inputs are read-only: no output may replace one of them.
+pub fn refuse_overwriting_inputs(files: &[PathBuf], outputs: &[PathBuf], what: &str) -> Result<()> {
+    for output in outputs {
+        if files.iter().any(|f| same_file(f, output)) {
+            return Err(Error::Usage(format!(
+                "{}: is one of the inputs; write the {what} elsewhere",
+                output.display()
+            )));
+        }
+    }
+    Ok(())
+}

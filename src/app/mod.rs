@@ -5,7 +5,9 @@ mod check;
 mod containment;
 mod diff;
 mod dominators;
+mod graph;
 pub mod io;
+mod list;
 mod peek;
 mod report;
 mod retainers;
@@ -13,6 +15,7 @@ mod scan;
 mod signatures;
 mod top;
 mod traces;
+mod tree;
 
 use crate::analysis::class_summary::ClassKey;
 use crate::analysis::{AnalysedSnapshot, GroupBy};
@@ -35,7 +38,10 @@ pub fn run(command: &Command) -> Result<Outcome> {
         Command::Top(args) => top::run(args)?,
         Command::Diff(args) => diff::run(args)?,
         Command::Peek(args) => peek::run(args)?,
+        Command::Tree(args) => tree::run(args)?,
         Command::Traces(args) => traces::run(args)?,
+        Command::List(args) => list::run(args)?,
+        Command::Graph(args) => graph::run(args)?,
         Command::Retainers(args) => retainers::run(args)?,
         Command::Dominators(args) => dominators::run(args)?,
         Command::Containment(args) => containment::run(args)?,
@@ -141,6 +147,64 @@ pub(crate) fn tree_extent(
             n => n,
         },
     }
+}
+
+/// Stack profiles of one program and kind, each with the index of the same sample type (by
+/// name, so a debug=2 dump and a pprof goroutine profile compare as `goroutine`): what `diff`
+/// and `graph` compare.
+pub(crate) fn comparable_profiles<'a>(
+    inputs: &'a [Input],
+    sample_index: Option<&str>,
+) -> Result<Vec<(&'a crate::model::Profile, usize)>> {
+    let profiles: Vec<&crate::model::Profile> = inputs.iter().filter_map(Input::profile).collect();
+    if profiles.len() != inputs.len() {
+        return Err(Error::Usage(
+            "cannot compare heap snapshots with stack profiles: give files of one kind".into(),
+        ));
+    }
+    let first_kind = profiles[0].kind;
+    for (input, profile) in inputs.iter().zip(&profiles).skip(1) {
+        if input.runtime != inputs[0].runtime {
+            return Err(Error::Usage(format!(
+                "cannot compare {} (a {} profile) with {} (a {} profile): their functions \
+                 have nothing in common; give files of one program",
+                inputs[0].path.display(),
+                inputs[0].runtime.name(),
+                input.path.display(),
+                input.runtime.name()
+            )));
+        }
+        if profile.kind.counts_goroutines() != first_kind.counts_goroutines() {
+            return Err(Error::Usage(format!(
+                "cannot compare {} ({} profile) with {} ({} profile)",
+                inputs[0].path.display(),
+                first_kind.name(),
+                input.path.display(),
+                profile.kind.name()
+            )));
+        }
+    }
+    let index = crate::analysis::aggregate::resolve_sample_index(profiles[0], sample_index)
+        .map_err(|m| Error::Usage(format!("{}: {m}", inputs[0].path.display())))?;
+    let name = profiles[0].sample_types[index].name.clone();
+    inputs
+        .iter()
+        .zip(profiles)
+        .map(|(input, p)| {
+            let i = if p.kind.counts_goroutines() {
+                // goroutine and goroutineleak profiles have one sample type each.
+                0
+            } else {
+                p.sample_index(&name).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "{} has no sample type `{name}` to compare",
+                        input.path.display()
+                    ))
+                })?
+            };
+            Ok((p, i))
+        })
+        .collect()
 }
 
 /// The grouping for stack profiles: `function` unless asked otherwise.

@@ -6,7 +6,7 @@ use super::{emit, one_stack_profile};
 use crate::analysis::peek::peek;
 use crate::cli::PeekArgs;
 use crate::error::{Error, Result};
-use crate::output::schema::{InputInfo, PeekReport};
+use crate::output::schema::{InputInfo, PeekReport, SCHEMA};
 use crate::output::tables;
 
 pub fn run(args: &PeekArgs) -> Result<String> {
@@ -22,6 +22,12 @@ pub fn run(args: &PeekArgs) -> Result<String> {
             args.regex
         )));
     }
-    let report = PeekReport::new(InputInfo::of(&input), peek);
+    let report = PeekReport {
+        schema: SCHEMA,
+        input: InputInfo::of(&input),
+        regex: Some(args.regex.clone()),
+        entry_count: peek.entries.len(),
+        peek,
+    };
     Ok(emit(&report, &args.output, tables::peek))
 }

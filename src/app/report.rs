@@ -33,15 +33,7 @@ pub fn run(args: &ReportArgs) -> Result<String> {
         .iter()
         .map(|path| report_renderer(path))
         .collect::<Result<Vec<_>>>()?;
-    // Inputs are read-only: a report never replaces one of them.
-    for output in &args.outputs {
-        if args.files.iter().any(|f| io::same_file(f, output)) {
-            return Err(Error::Usage(format!(
-                "{}: is one of the inputs; write the report elsewhere",
-                output.display()
-            )));
-        }
-    }
+    io::refuse_overwriting_inputs(&args.files, &args.outputs, "report")?;
     let catalogue = catalogue(&args.rules)?;
     let inputs = io::read_all(&args.files, &args.input)?;
     let snapshots = analyse_snapshots(&inputs);

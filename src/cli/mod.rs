@@ -37,8 +37,17 @@ pub enum Command {
     Diff(DiffArgs),
     /// Callers and callees of the functions matching REGEX, like `go tool pprof -peek`.
     Peek(PeekArgs),
+    /// Every function between its callers and callees, largest flat first, like
+    /// `go tool pprof -tree`.
+    Tree(TracesArgs),
     /// Every sample's whole stack with its labels, like `go tool pprof -traces`.
     Traces(TracesArgs),
+    /// The values of matching functions line by line, beside their source when it is found,
+    /// like `go tool pprof -list`.
+    List(ListArgs),
+    /// The call graph of a profile, or of its change (BASE TARGET, or the first against the last
+    /// of a series), as pprof's `-dot`/`-svg`: DOT on standard output, or `-o graph.svg`.
+    Graph(GraphArgs),
     /// Why objects of a heap snapshot are alive: their shortest paths from the GC roots.
     Retainers(RetainersArgs),
     /// A heap snapshot's dominator tree, DevTools-style: which object alone keeps which alive,
@@ -219,6 +228,25 @@ pub struct PeekArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The profile to read.
+    pub file: PathBuf,
+    /// Functions to list (a regular expression on their full names, as pprof's -list).
+    pub regex: String,
+    /// Where to look for source files (repeatable): a file the profile names
+    /// `a/b/main.go` is looked for as DIR/a/b/main.go, DIR/b/main.go, DIR/main.go; without
+    /// it, at the path the profile names.
+    #[arg(long, value_name = "DIR")]
+    pub source_dir: Vec<PathBuf>,
+    #[command(flatten)]
+    pub sample: SampleArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct TracesArgs {
     /// The profile to read.
     pub file: PathBuf,
@@ -285,6 +313,42 @@ pub struct RetainersArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// One profile; or base and target (red grew, blue shrank); or a series in time order,
+    /// drawn first against last.
+    #[arg(required = true, num_args = 1..)]
+    pub files: Vec<PathBuf>,
+    /// Where to write the graph: `.svg`, `.dot` or `.json` by its name (repeatable) [default:
+    /// DOT on standard output].
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub outputs: Vec<PathBuf>,
+    /// Functions to draw, the largest by cumulative value.
+    #[arg(
+        short = 'n',
+        long = "nodecount",
+        value_name = "N",
+        default_value_t = 40
+    )]
+    pub nodecount: usize,
+    /// Who lays the SVG out: Graphviz's `dot` when installed (auto), or always one of the two.
+    #[arg(long, value_enum, default_value_t = GraphLayout::Auto)]
+    pub layout: GraphLayout,
+    #[command(flatten)]
+    pub sample: SampleArgs,
+    #[command(flatten)]
+    pub keys: KeyArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphLayout {
+    Auto,
+    Graphviz,
+    Builtin,
 }
 
 #[derive(Debug, Args)]
@@ -498,7 +562,15 @@ impl FilterArgs {
         };
         let tag = |option: &str, text: &Option<String>| {
             text.as_deref()
-                .map(|t| TagFilter::parse(t).map_err(|e| bad_pattern(option, t, &e)))
+                .map(|t| {
+                    if TagFilter::is_numeric_range(t) {
+                        return Err(format!(
+                            "--{option} {t:?}: numeric label ranges (pprof's `bytes=1kb:4kb`) \
+                             are not supported: leakscope reads string labels only"
+                        ));
+                    }
+                    TagFilter::parse(t).map_err(|e| bad_pattern(option, t, &e))
+                })
                 .transpose()
         };
         Ok(Filters {

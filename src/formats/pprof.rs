@@ -134,6 +134,7 @@ fn convert(raw: &pprof::protos::Profile, sources: &SymbolSources) -> Result<Prof
             &normalize_rust_name(name),
             string(f.filename, "function filename")?,
         );
+        builder.set_function_start_line(id, u32::try_from(f.start_line).unwrap_or(0));
         function_ids.insert(f.id, id);
     }
     // Symbolizer mapping index by pprof mapping id.

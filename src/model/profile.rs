@@ -57,6 +57,8 @@ impl ProfileKind {
 pub struct Function {
     pub name: String,
     pub file: String,
+    /// The line the function starts on, 0 when the format does not say (pprof records it).
+    pub start_line: u32,
 }
 
 /// One frame of a stack: a function and a line in it (0 when unknown).
@@ -289,9 +291,14 @@ impl ProfileBuilder {
         self.profile.functions.push(Function {
             name: String::from_utf8_lossy(name).into_owned(),
             file: String::from_utf8_lossy(file).into_owned(),
+            start_line: 0,
         });
         self.function_ids.insert(name.into(), id);
         id
+    }
+
+    pub fn set_function_start_line(&mut self, function: u32, line: u32) {
+        self.profile.functions[function as usize].start_line = line;
     }
 
     /// Records a function's source file when it was first seen without one (a `created by`

@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod escape;
+pub mod graph;
 pub mod markdown;
 pub mod names;
 pub mod prose;

@@ -56,23 +56,29 @@ fn group_name(by: GroupBy) -> &'static str {
     by.name()
 }
 
-/// `peek`: the matched functions with their callers and callees.
+/// `peek` and `tree`: functions with their callers and callees.
 #[derive(Debug, Clone, Serialize)]
 pub struct PeekReport {
     pub schema: &'static str,
     pub input: InputInfo,
+    /// `peek`'s regular expression; absent for `tree`, which shows every function.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regex: Option<String>,
+    /// Functions before `-n`.
+    pub entry_count: usize,
     #[serde(flatten)]
     pub peek: crate::analysis::peek::Peek,
 }
 
-impl PeekReport {
-    pub fn new(input: InputInfo, peek: crate::analysis::peek::Peek) -> Self {
-        PeekReport {
-            schema: SCHEMA,
-            input,
-            peek,
-        }
-    }
+/// `list`: matching functions line by line.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListReport {
+    pub schema: &'static str,
+    pub input: InputInfo,
+    /// Matching functions before `-n`.
+    pub routine_count: usize,
+    #[serde(flatten)]
+    pub listing: crate::analysis::list::Listing,
 }
 
 /// `traces`: every sample's stack and labels.
@@ -304,6 +310,15 @@ pub struct RetainersReport {
     pub paths: Vec<PathGroup>,
     /// Distinct path shapes before `--paths` cut.
     pub path_count: usize,
+}
+
+/// `graph -o FILE.json`: the call graph as drawn.
+#[derive(Debug, Clone, Serialize)]
+pub struct GraphReport {
+    pub schema: &'static str,
+    pub inputs: Vec<InputInfo>,
+    #[serde(flatten)]
+    pub graph: crate::analysis::call_graph::CallGraph,
 }
 
 /// `dominators` and `containment`: a tree of a heap snapshot's objects, in display order.

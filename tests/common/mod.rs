@@ -1,6 +1,8 @@
 //! Helpers for tests that run the built binary on real fixtures.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::path::PathBuf;
 use std::process::Output;
 

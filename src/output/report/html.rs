@@ -59,6 +59,8 @@ figure.flame { margin: .6rem 0; }
 .flame-tools { margin: .3rem 0; }
 .flame-tools input { width: 22rem; max-width: 100%; font: inherit; }
 .flame-tools .matched { color: var(--muted); }
+figure.callgraph { margin: .6rem 0; background: #f5f7fa; border: 1px solid var(--line); padding: 8px; overflow-x: auto; }
+figure.callgraph svg { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 svg.flame { display: block; max-width: 100%; height: auto; border: 1px solid var(--line); }
 svg.flame .background { fill: #eceff1; }
 svg.flame text { font: 12px monospace; fill: #000; }
@@ -538,6 +540,17 @@ fn series(out: &mut String, p: &Postmortem, n: usize, s: &SeriesSection) {
         ));
         out.push_str(&flame_figure(&flame.svg));
         changes_table(out, flame);
+    }
+    if let Some(graph) = &s.graph {
+        out.push_str(&format!(
+            "<h3>Call graph of the change, first against last</h3>\n<p class=\"note\">Boxes \
+             are functions, their text sized by the function's own change; arrows are calls, as \
+             wide as the change that passed through them; red grew, blue shrank, grey barely \
+             changed; a dotted arrow skips functions left out. <code>leakscope graph</code> draws it for \
+             any two profiles. Laid out by {}.</p>\n<figure class=\"callgraph\">{}</figure>\n",
+            html(&graph.by),
+            graph.svg
+        ));
     }
     if let Some(growth) = &s.growth {
         out.push_str("<h3>Constructors by growth</h3>\n");

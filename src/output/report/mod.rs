@@ -28,6 +28,8 @@ pub use flame::{FlameGraph, StackChange};
 /// Rows of the top tables, stacks per finding, changed stacks under a flame graph.
 const TOP_ROWS: usize = 20;
 const CHANGED_STACKS: usize = 15;
+/// Functions in a series' call graph: few enough to read at the page's width.
+const GRAPH_NODES: usize = 30;
 pub const STACKS_PER_FINDING: usize = 8;
 pub const PATHS_PER_FINDING: usize = 5;
 pub const CREATORS_PER_FINDING: usize = 5;
@@ -108,6 +110,8 @@ pub struct SeriesSection {
     pub inputs: Vec<usize>,
     /// First against last (or the only snapshot), for stack profiles.
     pub flame: Option<FlameGraph>,
+    /// Stack profile series: the call graph of the growth, first against last.
+    pub graph: Option<crate::output::graph::Laid>,
     /// Heap snapshot series: constructors ranked by growth, the program's own first.
     pub growth: Option<TextTable>,
     /// The top table of the last snapshot.
@@ -356,6 +360,7 @@ fn section(
         full_names: false,
     };
     let mut flame = None;
+    let mut graph = None;
     let mut growth = None;
     let mut top = match (last.profile(), last.heap()) {
         (Some(profile), _) => {
@@ -372,11 +377,18 @@ fn section(
                 (_, unit) => unit.to_string(),
             };
             let first = inputs[members[0]].profile().filter(|_| members.len() > 1);
-            let (before, after) = std::thread::scope(|scope| {
+            let (before, after, growth_graph) = std::thread::scope(|scope| {
                 let before = scope.spawn(|| first.map(|p| flame::folded(p, value_index(p))));
+                let growth_graph =
+                    scope.spawn(|| first.map(|p| growth_graph(p, profile, index, members)));
                 let after = flame::folded(profile, index);
-                (before.join().expect("no panic"), after)
+                (
+                    before.join().expect("no panic"),
+                    after,
+                    growth_graph.join().expect("no panic"),
+                )
             });
+            graph = growth_graph;
             let title = if before.is_some() {
                 format!(
                     "#{} → #{}: red grew, blue shrank",
@@ -419,9 +431,47 @@ fn section(
         class,
         inputs: members.to_vec(),
         flame,
+        graph,
         growth,
         top,
     }
+}
+
+/// The call graph of what changed from the first profile of a series to the last, laid out by
+/// Graphviz when it is installed.
+fn growth_graph(
+    first: &crate::model::Profile,
+    last: &crate::model::Profile,
+    index: usize,
+    members: &[usize],
+) -> crate::output::graph::Laid {
+    use crate::analysis::call_graph::{call_graph, Side};
+    use crate::output::graph::{svg, Drawing, Layout};
+    let graph = call_graph(
+        Some(Side {
+            profile: first,
+            sample_index: value_index(first),
+            sign: -1,
+        }),
+        Side {
+            profile: last,
+            sample_index: index,
+            sign: 1,
+        },
+        &KeyOptions::default(),
+        GRAPH_NODES,
+    );
+    let legend = vec![format!(
+        "#{} → #{}: {} of {} functions, {}",
+        members[0] + 1,
+        members.last().expect("non-empty") + 1,
+        graph.nodes.len(),
+        graph.node_count,
+        graph.sample_type
+    )];
+    let drawing = Drawing::new(&graph, legend);
+    let prefix = format!("g{}-", members[0] + 1);
+    svg(&drawing, Layout::Auto, &prefix).expect("the automatic layout falls back, never fails")
 }
 
 /// `leakscope diff` over a series of heap snapshots, as the report shows it: the program's

@@ -3,6 +3,7 @@
 //! every table ends with) so that all commands word these the same way.
 
 mod diff;
+mod list;
 mod object_tree;
 mod peek;
 mod retainers;
@@ -13,6 +14,7 @@ mod top;
 mod traces;
 
 pub use diff::{diff, heap_diff};
+pub use list::list;
 pub use object_tree::object_tree;
 pub use peek::peek;
 pub use retainers::{path_lines, retainers};

@@ -1,5 +1,5 @@
-//! `peek`: each matched function between its callers (above) and its callees (below), as
-//! `go tool pprof -peek` prints them.
+//! `peek` and `tree`: each function between its callers (above) and its callees (below), as
+//! `go tool pprof -peek` and `-tree` print them.
 
 use super::{assemble, describe_input, key_lines};
 use crate::output::schema::PeekReport;
@@ -12,13 +12,14 @@ pub fn peek(report: &PeekReport, style: &Style) -> TextTable {
     let heading = vec![
         describe_input(&report.input),
         format!(
-            "{}: total {}, {} matched; callers above each (↑), callees below (↓), with \
-             the share of its cum that passed each edge",
+            "{}: total {}, {}; callers above each (↑), callees below (↓), with the share \
+             of its cum that passed each edge",
             p.sample_type,
             format_value(p.total, unit),
-            match p.entries.len() {
-                1 => "1 function".to_string(),
-                n => format!("{n} functions"),
+            match (&report.regex, report.entry_count) {
+                (Some(_), 1) => "1 function matched".to_string(),
+                (Some(_), n) => format!("{n} functions matched"),
+                (None, _) => "every function, largest flat first".to_string(),
             }
         ),
     ];
@@ -52,15 +53,25 @@ pub fn peek(report: &PeekReport, style: &Style) -> TextTable {
         ]);
         rows.extend(e.callees.iter().map(|c| edge("↓", &c.key, c.value)));
     }
-    let count = rows.len();
-    assemble(
+    let mut table = assemble(
         heading,
         &[
             "flat", "flat%", "cum", "cum%", "calls", "calls%", "function",
         ],
         &[true, true, true, true, true, true, false],
         rows,
-        (count, count),
+        (0, 0),
         &[&report.input],
-    )
+    );
+    // `-n` counts functions here, not rows.
+    if p.entries.len() < report.entry_count {
+        table.notes.insert(
+            0,
+            format!(
+                "{} more functions not shown (use -n 0 for all)",
+                report.entry_count - p.entries.len()
+            ),
+        );
+    }
+    table
 }
