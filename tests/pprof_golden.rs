@@ -763,11 +763,20 @@ fn bigheap_matches_pprof() {
             block.cum.1,
         );
         for (side, expected) in [("callers", &block.callers), ("callees", &block.callees)] {
-            assert_eq!(
-                entry[side].as_array().unwrap().len(),
-                expected.len(),
-                "bigheap peek {side}"
-            );
+            let ours = entry[side].as_array().unwrap();
+            assert_eq!(ours.len(), expected.len(), "bigheap peek {side}");
+            for (key, (value, tolerance)) in expected {
+                let edge = ours
+                    .iter()
+                    .find(|e| e["key"] == key.as_str())
+                    .unwrap_or_else(|| panic!("bigheap peek: no {side} edge {key}"));
+                assert_close(
+                    &format!("bigheap peek {side} {key}"),
+                    edge["value"].as_f64().unwrap(),
+                    *value,
+                    *tolerance,
+                );
+            }
         }
     }
     eprintln!("bigheap peek: agrees with pprof");

@@ -1,6 +1,7 @@
 //! pprof's `-peek`: for each function whose name matches, its callers and callees with the
 //! value that flowed through each edge. An edge counts a sample once however often recursion
-//! repeats it, as pprof's graph does; percentages of an edge are of the function's cum.
+//! repeats it and recursion draws no edge from a function to itself, as in pprof's graph;
+//! percentages of an edge are of the function's cum.
 
 use regex::Regex;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -69,7 +70,11 @@ pub fn peek(profile: &Profile, sample_index: usize, pattern: &Regex, options: &K
             // Leaf first: the frame after `key` is its caller.
             if let Some(&caller) = frames.get(i + 1) {
                 let edge = (caller, key);
-                if (matched[caller as usize] || matched[key as usize]) && seen_edges.insert(edge) {
+                // A function calling itself draws no edge, as in pprof's graph.
+                if caller != key
+                    && (matched[caller as usize] || matched[key as usize])
+                    && seen_edges.insert(edge)
+                {
                     *edges.entry(edge).or_default() += value;
                 }
             }

@@ -139,6 +139,12 @@ fn legend(inputs: &[Input], graph: &CallGraph) -> Vec<String> {
             format!("the total {}", format_value(graph.total, &graph.unit))
         }
     ));
+    if graph.dropped_edges > 0 {
+        lines.push(format!(
+            "{} lighter calls not drawn (at most 3 per function)",
+            graph.dropped_edges
+        ));
+    }
     for (newer, older, clock) in against_the_clock(inputs) {
         lines.push(format!(
             "Warning: {} is older than {}, which comes before it, by {}",
