@@ -81,6 +81,8 @@ pub enum Error {
     Usage(String),
     /// An output that could not be written.
     Output { path: PathBuf, message: String },
+    /// A service that could not be captured from: the target and the URL asked.
+    Remote { url: String, message: String },
 }
 
 impl fmt::Display for Error {
@@ -100,6 +102,7 @@ impl fmt::Display for Error {
             Error::Output { path, message } => {
                 write!(f, "cannot write {}: {message}", path.display())
             }
+            Error::Remote { url, message } => write!(f, "{url}: {message}"),
         }
     }
 }

@@ -11,7 +11,29 @@ use crate::model::{Contents, Input};
 
 /// Reads inputs in parallel (two cores make a diff of two large inputs twice as fast), with
 /// the command line's filters applied to each stack profile.
+/// The record `capture` keeps in its folder, one JSON object a line.
+pub const CAPTURE_LOG: &str = "capture.jsonl";
+
+/// Reads every input in parallel; a folder stands for the files in it (a capture folder's in
+/// the order they were taken).
 pub fn read_all(paths: &[PathBuf], args: &InputArgs) -> Result<Vec<Input>> {
+    let mut expanded = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let files = folder_files(path)?;
+            if files.is_empty() {
+                return Err(Error::Input {
+                    path: path.clone(),
+                    place: crate::error::Place::Unknown,
+                    message: "an empty folder".to_string(),
+                });
+            }
+            expanded.extend(files);
+        } else {
+            expanded.push(path.clone());
+        }
+    }
+    let paths = &expanded;
     let options = args.options();
     let filters = args.filters.compile().map_err(Error::Usage)?;
     let (options, filters) = (&options, &filters);
@@ -59,6 +81,11 @@ fn read_filtered(path: &Path, options: &ReadOptions, filters: &Filters) -> Resul
 
 /// Writes a file whole or not at all: a temporary file beside it, then a rename.
 pub fn write_atomically(path: &Path, text: &str) -> Result<()> {
+    write_bytes_atomically(path, text.as_bytes())
+}
+
+/// As `write_atomically`, for bytes.
+pub fn write_bytes_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     let fail = |e: std::io::Error| Error::Output {
         path: path.to_path_buf(),
@@ -74,7 +101,7 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<()> {
         .unwrap_or_default();
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let written = std::fs::File::create(&temp).and_then(|mut file| {
-        file.write_all(text.as_bytes())?;
+        file.write_all(bytes)?;
         file.sync_all()
     });
     match written.and_then(|()| std::fs::rename(&temp, path)) {
@@ -116,4 +143,53 @@ pub fn refuse_overwriting_inputs(files: &[PathBuf], outputs: &[PathBuf], what: &
         }
     }
     Ok(())
+}
+
+/// The files of a capture folder in the order they were taken: capture.jsonl's order when
+/// the folder has one, else every file in name order (the readers order them by their clocks).
+pub fn folder_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let log = dir.join(CAPTURE_LOG);
+    if let Ok(text) = std::fs::read_to_string(&log) {
+        let mut files = Vec::new();
+        for (n, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let record: serde_json::Value =
+                serde_json::from_str(line).map_err(|e| Error::Input {
+                    path: log.clone(),
+                    place: crate::error::Place::Line(n as u64 + 1),
+                    message: e.to_string(),
+                })?;
+            let name = record["file"].as_str().unwrap_or("");
+            // Only plain names within the folder.
+            if name.is_empty() || name.contains('/') || name.contains('\\') || name.starts_with('.')
+            {
+                return Err(Error::Input {
+                    path: log.clone(),
+                    place: crate::error::Place::Line(n as u64 + 1),
+                    message: format!("{name:?} is not a file name in this folder"),
+                });
+            }
+            files.push(dir.join(name));
+        }
+        return Ok(files);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::Input {
+            path: dir.to_path_buf(),
+            place: crate::error::Place::Unknown,
+            message: e.to_string(),
+        })?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
 }

@@ -1,6 +1,7 @@
 //! One file per command, each a short function: read the inputs, call the layers, hand the
 //! result to output. `io` holds what every command shares: parallel reads and atomic writes.
 
+mod capture;
 mod check;
 mod containment;
 mod diff;
@@ -9,6 +10,7 @@ mod graph;
 pub mod io;
 mod list;
 mod peek;
+mod remote;
 mod report;
 mod retainers;
 mod scan;
@@ -45,6 +47,7 @@ pub fn run(command: &Command) -> Result<Outcome> {
         Command::Retainers(args) => retainers::run(args)?,
         Command::Dominators(args) => dominators::run(args)?,
         Command::Containment(args) => containment::run(args)?,
+        Command::Capture(args) => capture::run(args)?,
         Command::Scan(args) => return scan::run(args),
         Command::Check(args) => return check::run(args),
         Command::Report(args) => report::run(args)?,

@@ -57,6 +57,9 @@ pub enum Command {
     /// What a heap snapshot's objects hold, edge by edge, from the GC roots or an object
     /// (DevTools' Containment view).
     Containment(ContainmentArgs),
+    /// Capture profiles from a running service at intervals into a folder: a Go (or any
+    /// /debug/pprof) server's goroutine dumps and heap profiles.
+    Capture(CaptureArgs),
     /// Name the leaks in the profiles of one process, from the catalogue of known signatures
     /// and generic growth. Exit code 1 when a leak is growing or proven.
     Scan(ScanArgs),
@@ -313,6 +316,73 @@ pub struct RetainersArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CaptureArgs {
+    /// The service: `http://host:port` (its /debug/pprof/ index is read), or one profile's
+    /// full URL (`http://host:port/debug/pprof/heap`).
+    #[arg(required = true)]
+    pub target: String,
+    /// Time between two captures, e.g. 30s, 500ms, 5m.
+    #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "30s")]
+    pub every: std::time::Duration,
+    /// Captures to take.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub count: usize,
+    /// The folder to write the profiles and capture.jsonl to (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Profiles to take, of those the service offers.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "goroutine,heap,goroutineleak"
+    )]
+    pub kinds: Vec<String>,
+    /// A header sent with every request to the target's host, `Name: value` (repeatable); never
+    /// printed or recorded.
+    #[arg(long, value_name = "HEADER")]
+    pub header: Vec<String>,
+    /// Longest wait for one profile.
+    #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "60s")]
+    pub timeout: std::time::Duration,
+    /// Run a garbage collection before each heap profile (`?gc=1`).
+    #[arg(long)]
+    pub gc: bool,
+    /// Failed captures after the first tolerated before giving up.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub max_failures: usize,
+    /// Accept any TLS certificate (a warning says so).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Largest profile accepted, e.g. 512M.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size,
+          default_value_t = Size(crate::formats::DEFAULT_MAX_INPUT_SIZE))]
+    pub max_size: Size,
+}
+
+/// `30s`, `500ms`, `5m`, `1h`, or seconds alone.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?}: not a duration (30s, 500ms, 5m)"))?;
+    let seconds = match unit {
+        "" | "s" => value,
+        "ms" => value / 1000.0,
+        "m" => value * 60.0,
+        "h" => value * 3600.0,
+        _ => return Err(format!("{text:?}: not a duration (30s, 500ms, 5m)")),
+    };
+    if !seconds.is_finite() || seconds > 7.0 * 86400.0 {
+        return Err(format!("{text:?}: longer than a week"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 #[derive(Debug, Args)]
