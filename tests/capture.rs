@@ -305,3 +305,54 @@ fn a_service_that_stops_mid_series_keeps_what_was_captured() {
         );
     }
 }
+
+#[test]
+fn watch_judges_after_every_capture_and_exits_as_scan_does() {
+    let Some(binary) = leaky_go() else { return };
+    for (variant, flags, code) in [("leaking", vec!["-leak"], 1), ("healthy", vec![], 0)] {
+        let mut args = flags.clone();
+        args.extend(["-every", "5ms", "-requests", "600", "-lifetime", "60s"]);
+        let service = start(&binary, &args);
+        let dir = out_dir(&format!("watch-{variant}"));
+        let report = dir.with_extension("html");
+        let out = run(&[
+            "watch",
+            &service.url,
+            "--every",
+            "300ms",
+            "--count",
+            "4",
+            "--out",
+            path(&dir),
+            "--report",
+            path(&report),
+        ]);
+        let stdout = text(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{variant}: {stdout}{}",
+            text(&out.stderr)
+        );
+        // One status line per capture, with what was read and judged so far.
+        let status: Vec<&str> = stdout
+            .lines()
+            .filter(|l| l.starts_with("capture "))
+            .collect();
+        assert_eq!(status.len(), 4, "{stdout}");
+        assert!(status.iter().all(|l| l.contains(" goroutines")), "{stdout}");
+        if code == 1 {
+            assert!(
+                status[3].contains("go.goroutines.growth GROWING"),
+                "{stdout}"
+            );
+            assert!(
+                stdout.contains("go.goroutines.growth [GROWING]"),
+                "{stdout}"
+            );
+        } else {
+            assert!(status[3].ends_with("no findings"), "{stdout}");
+        }
+        assert!(report.is_file());
+    }
+}

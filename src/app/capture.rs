@@ -43,63 +43,82 @@ struct Record<'a> {
     duration_ms: u128,
 }
 
-pub fn run(args: &CaptureArgs) -> Result<String> {
-    if args.count == 0 {
-        return Err(Error::Usage("--count must be at least 1".into()));
-    }
-    for kind in &args.kinds {
-        if !KINDS.contains(&kind.as_str()) {
-            return Err(Error::Usage(format!(
-                "--kinds {kind:?}: leakscope captures {}",
-                KINDS.join(", ")
-            )));
+/// A capture session: the target, what to take at every moment, and where it goes.
+pub struct Capturer<'a> {
+    args: &'a CaptureArgs,
+    remote: Remote,
+    target: String,
+    plan: Vec<Planned>,
+    slug: String,
+    pub written: usize,
+    failures: usize,
+}
+
+impl<'a> Capturer<'a> {
+    /// Checks the options, reads the target's index and creates the folder.
+    pub fn new(args: &'a CaptureArgs) -> Result<Capturer<'a>> {
+        if args.count == 0 {
+            return Err(Error::Usage("--count must be at least 1".into()));
         }
-    }
-    let remote = Remote::new(
-        &args.target,
-        &args.header,
-        args.timeout,
-        args.insecure,
-        args.max_size.0,
-    )?;
-    if args.insecure {
-        eprintln!("warning: --insecure: TLS certificates are not checked");
-    }
-    let target = without_credentials(&args.target);
-    let plan = plan(args, &remote)?;
-    std::fs::create_dir_all(&args.out).map_err(|e| Error::Output {
-        path: args.out.clone(),
-        message: e.to_string(),
-    })?;
-    let slug = slug(remote.origin());
-    let started = Instant::now();
-    let mut failures = 0;
-    let mut written = 0;
-    for moment in 0..args.count {
-        let due = started + args.every * moment as u32;
-        if let Some(wait) = due.checked_duration_since(Instant::now()) {
-            std::thread::sleep(wait);
+        for kind in &args.kinds {
+            if !KINDS.contains(&kind.as_str()) {
+                return Err(Error::Usage(format!(
+                    "--kinds {kind:?}: leakscope captures {}",
+                    KINDS.join(", ")
+                )));
+            }
         }
-        let mut line = Vec::new();
-        for planned in &plan {
-            match take(&remote, planned) {
+        let remote = Remote::new(
+            &args.target,
+            &args.header,
+            args.timeout,
+            args.insecure,
+            args.max_size.0,
+        )?;
+        if args.insecure {
+            eprintln!("warning: --insecure: TLS certificates are not checked");
+        }
+        let plan = plan(args, &remote)?;
+        std::fs::create_dir_all(&args.out).map_err(|e| Error::Output {
+            path: args.out.clone(),
+            message: e.to_string(),
+        })?;
+        Ok(Capturer {
+            args,
+            slug: slug(remote.origin()),
+            target: without_credentials(&args.target),
+            remote,
+            plan,
+            written: 0,
+            failures: 0,
+        })
+    }
+
+    /// Takes every planned profile once (`moment` counts from 0) and says what it took. A
+    /// failure at the first moment is an error; later ones are reported and counted, and an
+    /// error once there are more than --max-failures.
+    pub fn moment(&mut self, moment: usize) -> Result<String> {
+        let args = self.args;
+        let mut taken = Vec::new();
+        for planned in &self.plan {
+            match take(&self.remote, planned) {
                 Ok((url, body, took)) => {
                     let now = now_nanos();
                     let name = format!(
-                        "{slug}-{}-{}-{:04}.{}",
+                        "{}-{}-{}-{:04}.{}",
+                        self.slug,
                         planned.kind,
                         compact_time(now),
                         moment + 1,
                         extension(&planned.kind)
                     );
-                    let path = args.out.join(&name);
                     let bytes = gzipped(&body);
-                    io::write_bytes_atomically(&path, &bytes)?;
+                    io::write_bytes_atomically(&args.out.join(&name), &bytes)?;
                     let record = Record {
                         seq: moment + 1,
                         time: format_time(now),
                         time_nanos: now,
-                        target: &target,
+                        target: &self.target,
                         kind: &planned.kind,
                         url: &without_credentials(&url),
                         file: &name,
@@ -110,8 +129,8 @@ pub fn run(args: &CaptureArgs) -> Result<String> {
                     let mut text = serde_json::to_string(&record).expect("records serialize");
                     text.push('\n');
                     io::append_whole(&args.out.join(CAPTURE_LOG), &text)?;
-                    written += 1;
-                    line.push(format!(
+                    self.written += 1;
+                    taken.push(format!(
                         "{} {}",
                         planned.kind,
                         format_bytes(bytes.len() as i64)
@@ -120,36 +139,90 @@ pub fn run(args: &CaptureArgs) -> Result<String> {
                 // The first moment shows whether the target works at all: stop there.
                 Err(e) if moment == 0 => return Err(e),
                 Err(e) => {
-                    failures += 1;
+                    self.failures += 1;
                     eprintln!("capture {}/{}: {e}", moment + 1, args.count);
-                    if failures > args.max_failures {
+                    if self.failures > args.max_failures {
                         return Err(Error::Usage(format!(
-                            "{target}: {failures} failed captures (more than --max-failures {}); \
-                             {written} files written to {}",
+                            "{}: {} failed captures (more than --max-failures {}); {} files \
+                             written to {}",
+                            self.target,
+                            self.failures,
                             args.max_failures,
+                            self.written,
                             args.out.display()
                         )));
                     }
                 }
             }
         }
-        println!(
+        Ok(format!(
             "capture {}/{} at {}: {}",
             moment + 1,
             args.count,
             format_time(now_nanos()),
-            if line.is_empty() {
+            if taken.is_empty() {
                 "failed".to_string()
             } else {
-                line.join(", ")
+                taken.join(", ")
             }
-        );
+        ))
     }
+
+    /// Runs `each` after every moment, on time, until --count moments or an interrupt.
+    pub fn run_all(&mut self, mut each: impl FnMut(&mut Self, String) -> Result<()>) -> Result<()> {
+        let started = Instant::now();
+        for moment in 0..self.args.count {
+            let due = started + self.args.every * moment as u32;
+            if !sleep_until(due) {
+                eprintln!("interrupted: keeping the {} files captured", self.written);
+                break;
+            }
+            let line = self.moment(moment)?;
+            each(self, line)?;
+            if interrupted() {
+                eprintln!("interrupted: keeping the {} files captured", self.written);
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn run(args: &CaptureArgs) -> Result<String> {
+    let mut capturer = Capturer::new(args)?;
+    catch_interrupts();
+    capturer.run_all(|_, line| {
+        println!("{line}");
+        Ok(())
+    })?;
     Ok(format!(
-        "{written} files in {} (recorded in {CAPTURE_LOG}); next: leakscope scan {}\n",
+        "{} files in {} (recorded in {CAPTURE_LOG}); next: leakscope scan {}\n",
+        capturer.written,
         args.out.display(),
         shell_word(&args.out)
     ))
+}
+
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Ctrl-C ends a series cleanly: what was captured is kept (and judged, by `watch`).
+pub fn catch_interrupts() {
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
+}
+
+fn interrupted() -> bool {
+    INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Sleeps until `due`, waking early on an interrupt: `false` then.
+fn sleep_until(due: Instant) -> bool {
+    while let Some(left) = due.checked_duration_since(Instant::now()) {
+        if interrupted() {
+            return false;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(100)));
+    }
+    !interrupted()
 }
 
 /// What to fetch at every moment: the one profile a full URL names, or the kinds asked for

@@ -18,6 +18,7 @@ mod signatures;
 mod top;
 mod traces;
 mod tree;
+mod watch;
 
 use crate::analysis::class_summary::ClassKey;
 use crate::analysis::{AnalysedSnapshot, GroupBy};
@@ -48,6 +49,7 @@ pub fn run(command: &Command) -> Result<Outcome> {
         Command::Dominators(args) => dominators::run(args)?,
         Command::Containment(args) => containment::run(args)?,
         Command::Capture(args) => capture::run(args)?,
+        Command::Watch(args) => return watch::run(args),
         Command::Scan(args) => return scan::run(args),
         Command::Check(args) => return check::run(args),
         Command::Report(args) => report::run(args)?,

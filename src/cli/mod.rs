@@ -60,6 +60,9 @@ pub enum Command {
     /// Capture profiles from a running service at intervals into a folder: a Go (or any
     /// /debug/pprof) server's goroutine dumps and heap profiles.
     Capture(CaptureArgs),
+    /// Capture from a running service and judge after every capture: one status line each,
+    /// then `scan` (or `check` with --policy) of the whole series, with their exit codes.
+    Watch(WatchArgs),
     /// Name the leaks in the profiles of one process, from the catalogue of known signatures
     /// and generic growth. Exit code 1 when a leak is growing or proven.
     Scan(ScanArgs),
@@ -362,6 +365,18 @@ pub struct CaptureArgs {
     pub max_size: Size,
 }
 
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub capture: CaptureArgs,
+    /// Judge the series by this `check` policy (exit 1 on a regression) instead of `scan`.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Also write the postmortem report of the series (`.html` or `.md`).
+    #[arg(long, value_name = "PATH")]
+    pub report: Option<PathBuf>,
+}
+
 /// `30s`, `500ms`, `5m`, `1h`, or seconds alone.
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let text = text.trim();
@@ -582,6 +597,18 @@ pub struct InputArgs {
     pub debug_dir: Option<PathBuf>,
     #[command(flatten)]
     pub filters: FilterArgs,
+}
+
+/// What the options say when none is given.
+impl Default for InputArgs {
+    fn default() -> Self {
+        InputArgs {
+            max_input_size: Size(DEFAULT_MAX_INPUT_SIZE),
+            binary: None,
+            debug_dir: None,
+            filters: FilterArgs::default(),
+        }
+    }
 }
 
 /// One line: the regex crate's message shows the pattern with a caret over several lines.
