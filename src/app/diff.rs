@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 use super::{comparable_profiles, emit, heap_grouping, io, is_json, stack_grouping};
 use crate::analysis::heap_classes::{is_specific_class, specific_first};
 use crate::analysis::retainer_paths::path_groups;
-use crate::analysis::snapshot_diff::{
-    class_series, compare, leak_rows, leaked_since, specific_first_by_retained_growth,
-};
+use crate::analysis::snapshot_diff::{compare, leak_rows, leaked_since};
 use crate::analysis::{self, AnalysedSnapshot, Measure};
 use crate::cli::DiffArgs;
 use crate::error::{Error, Result};
@@ -113,25 +111,13 @@ fn heap_diff(args: &DiffArgs, inputs: &[Input], heaps: &[&HeapGraph]) -> Result<
         tables::limit(&mut report.rows, args.output.rows, json);
         return Ok(emit(&report, &args.output, tables::heap_diff));
     }
-    let mut rows = class_series(&analysed.iter().collect::<Vec<_>>());
-    let specific_rows = (!args.all_classes).then(|| specific_first_by_retained_growth(&mut rows));
     let leaks = match &args.leaks_since {
         Some(baseline) => Some(leaks_since(baseline, &args.files, &analysed)?),
         None => None,
     };
-    let mut report = HeapSeriesReport {
-        schema: SCHEMA,
-        inputs: infos,
-        by: by.name(),
-        totals: analysed
-            .iter()
-            .map(|a| HeapTotals::of(a.graph, &a.retention))
-            .collect(),
-        row_count: rows.len(),
-        rows,
-        specific_rows,
-        leaks_since: leaks,
-    };
+    let snapshots: Vec<&AnalysedSnapshot> = analysed.iter().collect();
+    let mut report = HeapSeriesReport::new(infos, by, &snapshots, args.all_classes);
+    report.leaks_since = leaks;
     tables::limit(&mut report.rows, args.output.rows, json);
     Ok(emit(&report, &args.output, tables::heap_series))
 }

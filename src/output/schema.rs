@@ -296,6 +296,34 @@ pub struct HeapSeriesReport {
     pub leaks_since: Option<LeaksSince>,
 }
 
+impl HeapSeriesReport {
+    /// Every constructor followed over the snapshots; the program's own first, by retained
+    /// growth, unless `all_classes`.
+    pub fn new(
+        inputs: Vec<InputInfo>,
+        by: GroupBy,
+        snapshots: &[&AnalysedSnapshot<'_>],
+        all_classes: bool,
+    ) -> Self {
+        use crate::analysis::snapshot_diff::{class_series, specific_first_by_retained_growth};
+        let mut rows = class_series(snapshots);
+        let specific_rows = (!all_classes).then(|| specific_first_by_retained_growth(&mut rows));
+        HeapSeriesReport {
+            schema: SCHEMA,
+            inputs,
+            by: by.name(),
+            totals: snapshots
+                .iter()
+                .map(|a| HeapTotals::of(a.graph, &a.retention))
+                .collect(),
+            row_count: rows.len(),
+            rows,
+            specific_rows,
+            leaks_since: None,
+        }
+    }
+}
+
 /// `retainers`: why objects are alive.
 #[derive(Debug, Clone, Serialize)]
 pub struct RetainersReport {

@@ -16,9 +16,7 @@ use crate::model::Input;
 use crate::model::ProfileClass;
 use crate::model::{group_inputs, series_order, Finding, InputSeries, Status};
 use crate::output::prose::{grouping_lines, trend_line, wait_span};
-use crate::output::schema::{
-    Grouping, HeapSeriesReport, HeapTopReport, HeapTotals, InputInfo, TopReport, SCHEMA,
-};
+use crate::output::schema::{Grouping, HeapSeriesReport, HeapTopReport, InputInfo, TopReport};
 use crate::output::table::shorten_middle;
 use crate::output::values::{format_delta, format_time, format_value, format_window};
 use crate::output::{tables, Style, TextTable};
@@ -486,23 +484,8 @@ fn constructors_by_growth(
         .iter()
         .map(|&i| snapshots[i].as_ref().expect("every snapshot is analysed"))
         .collect();
-    let mut rows = analysis::snapshot_diff::class_series(&analysed);
-    let specific_rows = Some(analysis::snapshot_diff::specific_first_by_retained_growth(
-        &mut rows,
-    ));
-    let mut report = HeapSeriesReport {
-        schema: SCHEMA,
-        inputs: members.iter().map(|&i| InputInfo::of(&inputs[i])).collect(),
-        by: GroupBy::Constructor.name(),
-        totals: analysed
-            .iter()
-            .map(|a| HeapTotals::of(a.graph, &a.retention))
-            .collect(),
-        row_count: rows.len(),
-        rows,
-        specific_rows,
-        leaks_since: None,
-    };
+    let infos = members.iter().map(|&i| InputInfo::of(&inputs[i])).collect();
+    let mut report = HeapSeriesReport::new(infos, GroupBy::Constructor, &analysed, false);
     tables::limit(&mut report.rows, Some(TOP_ROWS), false);
     let mut table = tables::heap_series(&report, style);
     // The report names its inputs once, at the top; the totals line stays.
