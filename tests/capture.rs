@@ -356,3 +356,388 @@ fn watch_judges_after_every_capture_and_exits_as_scan_does() {
         assert!(report.is_file());
     }
 }
+
+/// A service answering from a table, for the answers no real profile server gives (an HTML
+/// login page, a redirect to another host): at most `requests` connections, for at most 20 s.
+/// Returns its URL and the request lines it saw.
+fn canned(
+    requests: usize,
+    answer: impl Fn(&str, u16) -> String + Send + 'static,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut served = 0;
+        while served < requests && Instant::now() < deadline {
+            let Ok((mut stream, _)) = listener.accept() else {
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            };
+            served += 1;
+            stream.set_nonblocking(false).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let head = String::from_utf8_lossy(&head).into_owned();
+            let line = head.lines().next().unwrap_or("").to_string();
+            let path = line.split(' ').nth(1).unwrap_or("").to_string();
+            log.lock().unwrap().push(head);
+            let _ = stream.write_all(answer(&path, port).as_bytes());
+        }
+    });
+    (format!("http://127.0.0.1:{port}"), seen)
+}
+
+#[test]
+fn html_pages_and_redirects_to_another_host_are_refused() {
+    let (url, seen) = canned(4, |path, port| {
+        let (status, headers, body) = match path {
+            // A login page in front of the profile, as a proxy would send it.
+            "/debug/pprof/heap" => (
+                "200 OK",
+                "Content-Type: text/html\r\n".to_string(),
+                "<!DOCTYPE html><html><body>Sign in</body></html>",
+            ),
+            // Same host name, other spelling: another host for the redirect rule.
+            "/debug/pprof/goroutine?debug=2" => (
+                "302 Found",
+                format!("Location: http://localhost:{port}/debug/pprof/goroutine?debug=2\r\n"),
+                "",
+            ),
+            _ => ("404 Not Found", String::new(), "no"),
+        };
+        format!(
+            "HTTP/1.1 {status}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    });
+    let dir = out_dir("canned");
+    let heap = format!("{url}/debug/pprof/heap");
+    let out = run(&["capture", &heap, "--count", "1", "--out", path(&dir)]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("{heap}: an HTML page, not a profile")),
+        "{err}"
+    );
+    let goroutine = format!("{url}/debug/pprof/goroutine?debug=2");
+    let out = run(&[
+        "capture",
+        &goroutine,
+        "--count",
+        "1",
+        "--header",
+        "Authorization: Bearer s3cret",
+        "--out",
+        path(&dir),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("redirected away from"), "{err}");
+    assert!(!err.contains("s3cret"), "{err}");
+    // The redirect was not followed: the server saw each URL once, both from 127.0.0.1.
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(
+        seen.iter()
+            .all(|h| h.to_ascii_lowercase().contains("host: 127.0.0.1")),
+        "{seen:?}"
+    );
+    assert!(std::fs::read_dir(&dir).unwrap().next().is_none());
+}
+
+/// `node` when installed; `None` (the test then skips, saying why) when it is not and
+/// LEAKSCOPE_REQUIRE_NODE is unset.
+fn node() -> Option<&'static str> {
+    if Command::new("node").arg("--version").output().is_ok() {
+        return Some("node");
+    }
+    if std::env::var_os("LEAKSCOPE_REQUIRE_NODE").is_some() {
+        panic!("node is not installed and LEAKSCOPE_REQUIRE_NODE is set");
+    }
+    eprintln!("skipping: node is not installed");
+    None
+}
+
+/// examples/leaky-node, running: its pid, the inspector's address when started with
+/// --inspect, stopped when dropped. Its pipes stay open while it runs.
+struct NodeService {
+    child: Child,
+    inspector: Option<String>,
+    ws_url: Option<String>,
+    _stderr: BufReader<std::process::ChildStderr>,
+}
+
+impl Drop for NodeService {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_node(node_flags: &[&str], flags: &[&str]) -> NodeService {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/leaky-node/server.js");
+    let mut child = Command::new("node")
+        .args(node_flags)
+        .arg(script)
+        .args(flags)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut ws_url = None;
+    if node_flags.iter().any(|f| f.starts_with("--inspect=")) {
+        let mut line = String::new();
+        stderr.read_line(&mut line).unwrap();
+        ws_url = Some(
+            line.trim()
+                .strip_prefix("Debugger listening on ")
+                .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+                .to_string(),
+        );
+    }
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("listening on "), "{line:?}");
+    let inspector = ws_url.as_ref().map(|u| {
+        let host = u.trim_start_matches("ws://").split('/').next().unwrap();
+        format!("node://{host}")
+    });
+    NodeService {
+        child,
+        inspector,
+        ws_url,
+        _stderr: stderr,
+    }
+}
+
+/// `capture` or `watch` of four moments 400 ms apart into `dir`.
+fn four_moments(command: &str, target: &[&str], dir: &Path) -> std::process::Output {
+    let mut args = vec![command];
+    args.extend_from_slice(target);
+    args.extend(["--every", "400ms", "--count", "4", "--out", path(dir)]);
+    run(&args)
+}
+
+#[test]
+fn a_leaking_node_process_is_captured_through_its_inspector() {
+    let Some(_) = node() else { return };
+    let service = start_node(
+        &["--inspect=127.0.0.1:0"],
+        &[
+            "--leak",
+            "--every",
+            "5",
+            "--requests",
+            "2000",
+            "--lifetime",
+            "60",
+        ],
+    );
+    let dir = out_dir("node-leaking");
+    let target = service.inspector.clone().unwrap();
+    let out = four_moments("capture", &[&target], &dir);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert_eq!(stdout.matches(": heapsnapshot ").count(), 4, "{stdout}");
+    let log = std::fs::read_to_string(dir.join("capture.jsonl")).unwrap();
+    for line in log.lines() {
+        let r: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(r["kind"], "heapsnapshot");
+        assert_eq!(r["url"].as_str(), service.ws_url.as_deref());
+        let file = dir.join(r["file"].as_str().unwrap());
+        assert_eq!(
+            r["bytes"].as_u64().unwrap(),
+            std::fs::metadata(&file).unwrap().len()
+        );
+    }
+    // One inspector session for the series: object ids carry over, so the snapshots are one
+    // process's series and the objects that stayed are told apart.
+    let scan = run(&["scan", path(&dir)]);
+    let report = text(&scan.stdout);
+    assert_eq!(scan.status.code(), Some(1), "{report}");
+    assert!(report.contains("Session objects pile up"), "{report}");
+    assert!(!report.contains("note: 1 heap snapshot"), "{report}");
+
+    // The ws:// URL /json/list gives is a target too.
+    let dir = out_dir("node-ws");
+    let out = run(&[
+        "capture",
+        service.ws_url.as_deref().unwrap(),
+        "--count",
+        "1",
+        "--out",
+        path(&dir),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let top = run(&["top", path(&dir)]);
+    assert_eq!(top.status.code(), Some(2));
+    assert!(
+        text(&top.stderr).contains("a folder"),
+        "{}",
+        text(&top.stderr)
+    );
+    let log = std::fs::read_to_string(dir.join("capture.jsonl")).unwrap();
+    let record: serde_json::Value = serde_json::from_str(log.trim()).unwrap();
+    let top = run(&["top", path(&dir.join(record["file"].as_str().unwrap()))]);
+    assert!(top.status.success(), "{}", text(&top.stderr));
+}
+
+#[test]
+fn watch_opens_the_inspector_of_a_node_process_by_its_pid() {
+    let Some(_) = node() else { return };
+    // No --inspect: SIGUSR1 opens the inspector, on a port the system picks.
+    let service = start_node(
+        &["--inspect-port=127.0.0.1:0"],
+        &["--every", "5", "--requests", "2000", "--lifetime", "60"],
+    );
+    let pid = service.child.id().to_string();
+    let dir = out_dir("node-pid");
+    let out = four_moments("watch", &["--pid", &pid], &dir);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let status: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("capture "))
+        .collect();
+    assert_eq!(status.len(), 4, "{stdout}");
+    assert!(
+        status.iter().all(|l| l.contains("heap in use ")),
+        "{stdout}"
+    );
+    assert!(status[3].ends_with("no findings"), "{stdout}");
+    let log = std::fs::read_to_string(dir.join("capture.jsonl")).unwrap();
+    assert!(log.contains(&format!("\"target\":\"pid {pid}\"")), "{log}");
+
+    // SIGUSR1 would stop a program that is not Node: it is not sent.
+    let mut other = Command::new("sleep").arg("30").spawn().unwrap();
+    let pid = other.id().to_string();
+    let out = run(&[
+        "capture",
+        "--pid",
+        &pid,
+        "--out",
+        path(&out_dir("not-node")),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains(&format!("pid {pid}: is sleep, not node")),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        other.try_wait().unwrap().is_none(),
+        "the process was stopped"
+    );
+    other.kill().unwrap();
+    other.wait().unwrap();
+}
+
+#[test]
+fn an_inspector_closed_mid_snapshot_leaves_no_file() {
+    let Some(_) = node() else { return };
+    // A heap large enough that its snapshot takes seconds to stream.
+    let mut service = start_node(
+        &["--inspect=127.0.0.1:0"],
+        &[
+            "--ballast",
+            "1500000",
+            "--requests",
+            "0",
+            "--lifetime",
+            "90",
+        ],
+    );
+    let dir = out_dir("node-closed");
+    let mut capture = Command::new(env!("CARGO_BIN_EXE_leakscope"))
+        .args([
+            "capture",
+            service.inspector.as_deref().unwrap(),
+            "--count",
+            "1",
+            "--out",
+        ])
+        .arg(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the snapshot is arriving (its temporary file has bytes), the process goes away.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let arriving = loop {
+        let partial = std::fs::read_dir(&dir).ok().and_then(|entries| {
+            entries.flatten().find(|e| {
+                e.file_name().to_string_lossy().ends_with(".tmp")
+                    && e.metadata().is_ok_and(|m| m.len() > 0)
+            })
+        });
+        if partial.is_some() {
+            break true;
+        }
+        if Instant::now() > deadline || capture.try_wait().unwrap().is_some() {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    service.child.kill().unwrap();
+    let out = capture.wait_with_output().unwrap();
+    assert!(arriving, "no snapshot arrived: {}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(service.ws_url.as_deref().unwrap()) && err.contains("mid-snapshot"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(std::fs::read_dir(&dir).unwrap().next().is_none());
+}
+
+#[test]
+fn until_sets_the_count_and_the_folder_defaults_to_a_new_one() {
+    let Some(binary) = leaky_go() else { return };
+    let service = start(&binary, &["-lifetime", "60s"]);
+    let cwd = out_dir("default-out");
+    std::fs::create_dir_all(&cwd).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_leakscope"))
+        .args([
+            "capture",
+            &service.url,
+            "--every",
+            "300ms",
+            "--until",
+            "700ms",
+        ])
+        .args(["--kinds", "heap"])
+        .current_dir(&cwd)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{stdout}{stderr}");
+    // At 0, 300 and 600 ms: the time is up before a fourth.
+    assert_eq!(stdout.matches("capture ").count(), 3, "{stdout}");
+    assert!(stdout.contains("capture 3/3"), "{stdout}");
+    let folder = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("writing to "))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    let port = service.url.rsplit(':').next().unwrap();
+    assert!(
+        folder.starts_with(&format!("leakscope-127.0.0.1_{port}-")),
+        "{folder}"
+    );
+    let log = std::fs::read_to_string(cwd.join(folder).join("capture.jsonl")).unwrap();
+    assert_eq!(log.lines().count(), 3, "{log}");
+}

@@ -3,14 +3,16 @@
 //! recorded in the folder's capture.jsonl with its time, URL, size and sha256.
 
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::io::{self, CAPTURE_LOG};
-use super::remote::{without_credentials, Remote};
+use super::inspector::Inspector;
+use super::io::{self, AtomicFile, CAPTURE_LOG};
+use super::remote::{origin_of, without_credentials, Remote};
 use crate::cli::CaptureArgs;
 use crate::error::{Error, Result};
 use crate::output::values::{format_bytes, format_time};
@@ -20,6 +22,17 @@ const GO_DUMP_CAP: usize = 64 << 20;
 
 /// The profile kinds a /debug/pprof server offers that leakscope reads.
 const KINDS: [&str; 3] = ["goroutine", "heap", "goroutineleak"];
+
+/// Captures taken when neither --count nor --until is given.
+const DEFAULT_COUNT: usize = 4;
+
+/// Where the profiles come from.
+enum Source {
+    /// A /debug/pprof server, and the profiles to take from it at every moment.
+    Pprof { remote: Remote, plan: Vec<Planned> },
+    /// A Node inspector: a heap snapshot at every moment.
+    Node(Box<Inspector>),
+}
 
 /// One profile to take at every moment.
 struct Planned {
@@ -38,7 +51,7 @@ struct Record<'a> {
     kind: &'a str,
     url: &'a str,
     file: &'a str,
-    bytes: usize,
+    bytes: u64,
     sha256: String,
     duration_ms: u128,
 }
@@ -46,20 +59,34 @@ struct Record<'a> {
 /// A capture session: the target, what to take at every moment, and where it goes.
 pub struct Capturer<'a> {
     args: &'a CaptureArgs,
-    remote: Remote,
+    source: Source,
+    /// The target as it may be printed: no credentials.
     target: String,
-    plan: Vec<Planned>,
+    out: PathBuf,
+    count: usize,
     slug: String,
+    progress: ProgressBar,
     pub written: usize,
     failures: usize,
 }
 
 impl<'a> Capturer<'a> {
-    /// Checks the options, reads the target's index and creates the folder.
+    /// Checks the options, finds the target (a /debug/pprof index, a Node inspector) and
+    /// creates the folder.
     pub fn new(args: &'a CaptureArgs) -> Result<Capturer<'a>> {
-        if args.count == 0 {
-            return Err(Error::Usage("--count must be at least 1".into()));
-        }
+        let count = match (args.count, args.until) {
+            (Some(0), _) => return Err(Error::Usage("--count must be at least 1".into())),
+            (Some(n), _) => n,
+            (None, Some(until)) if args.every.is_zero() => {
+                return Err(Error::Usage(format!(
+                    "--until {}s needs an --every above 0",
+                    until.as_secs_f64()
+                )))
+            }
+            // A capture at the start and one every --every until the time is up.
+            (None, Some(until)) => (until.as_nanos() / args.every.as_nanos()) as usize + 1,
+            (None, None) => DEFAULT_COUNT,
+        };
         for kind in &args.kinds {
             if !KINDS.contains(&kind.as_str()) {
                 return Err(Error::Usage(format!(
@@ -68,88 +95,107 @@ impl<'a> Capturer<'a> {
                 )));
             }
         }
-        let remote = Remote::new(
-            &args.target,
-            &args.header,
-            args.timeout,
-            args.insecure,
-            args.max_size.0,
-        )?;
-        if args.insecure {
-            eprintln!("warning: --insecure: TLS certificates are not checked");
-        }
-        let plan = plan(args, &remote)?;
-        std::fs::create_dir_all(&args.out).map_err(|e| Error::Output {
-            path: args.out.clone(),
+        let target = args.target.as_deref().unwrap_or("");
+        let (source, shown, slug) = if let Some(pid) = args.pid {
+            let inspector = Inspector::of_process(pid, args.timeout)?;
+            (
+                Source::Node(Box::new(inspector)),
+                format!("pid {pid}"),
+                format!("pid{pid}"),
+            )
+        } else if target.starts_with("node://") || target.starts_with("ws://") {
+            let inspector = Inspector::locate(target, args.timeout)?;
+            let host = target.split_once("://").map_or("", |(_, rest)| rest);
+            let host = host.split('/').next().unwrap_or("");
+            (
+                Source::Node(Box::new(inspector)),
+                target.to_string(),
+                slug(host),
+            )
+        } else {
+            let remote = Remote::new(
+                target,
+                &args.header,
+                args.timeout,
+                args.insecure,
+                args.max_size.0,
+            )?;
+            if args.insecure {
+                eprintln!("warning: --insecure: TLS certificates are not checked");
+            }
+            let plan = plan(args, target, &remote)?;
+            let slug = slug(origin_of(target).as_deref().unwrap_or(target));
+            (
+                Source::Pprof { remote, plan },
+                without_credentials(target),
+                slug,
+            )
+        };
+        let out = match &args.out {
+            Some(out) => out.clone(),
+            None => {
+                let out = PathBuf::from(format!("leakscope-{slug}-{}", compact_time(now_nanos())));
+                eprintln!("writing to {}", out.display());
+                out
+            }
+        };
+        std::fs::create_dir_all(&out).map_err(|e| Error::Output {
+            path: out.clone(),
             message: e.to_string(),
         })?;
         Ok(Capturer {
             args,
-            slug: slug(remote.origin()),
-            target: without_credentials(&args.target),
-            remote,
-            plan,
+            source,
+            target: shown,
+            out,
+            count,
+            slug,
+            progress: progress_bar(args.quiet),
             written: 0,
             failures: 0,
         })
+    }
+
+    /// The folder the captures go to.
+    pub fn out(&self) -> &Path {
+        &self.out
+    }
+
+    /// Prints a line on stdout, the progress display set aside while it does.
+    pub fn say(&self, line: &str) {
+        self.progress.suspend(|| println!("{line}"));
+    }
+
+    fn warn(&self, line: &str) {
+        self.progress.suspend(|| eprintln!("{line}"));
     }
 
     /// Takes every planned profile once (`moment` counts from 0) and says what it took. A
     /// failure at the first moment is an error; later ones are reported and counted, and an
     /// error once there are more than --max-failures.
     pub fn moment(&mut self, moment: usize) -> Result<String> {
-        let args = self.args;
+        let jobs = match &self.source {
+            Source::Pprof { plan, .. } => plan.len(),
+            Source::Node(_) => 1,
+        };
         let mut taken = Vec::new();
-        for planned in &self.plan {
-            match take(&self.remote, planned) {
-                Ok((url, body, took)) => {
-                    let now = now_nanos();
-                    let name = format!(
-                        "{}-{}-{}-{:04}.{}",
-                        self.slug,
-                        planned.kind,
-                        compact_time(now),
-                        moment + 1,
-                        extension(&planned.kind)
-                    );
-                    let bytes = gzipped(&body);
-                    io::write_bytes_atomically(&args.out.join(&name), &bytes)?;
-                    let record = Record {
-                        seq: moment + 1,
-                        time: format_time(now),
-                        time_nanos: now,
-                        target: &self.target,
-                        kind: &planned.kind,
-                        url: &without_credentials(&url),
-                        file: &name,
-                        bytes: bytes.len(),
-                        sha256: hex(&Sha256::digest(&bytes)),
-                        duration_ms: took.as_millis(),
-                    };
-                    let mut text = serde_json::to_string(&record).expect("records serialize");
-                    text.push('\n');
-                    io::append_whole(&args.out.join(CAPTURE_LOG), &text)?;
-                    self.written += 1;
-                    taken.push(format!(
-                        "{} {}",
-                        planned.kind,
-                        format_bytes(bytes.len() as i64)
-                    ));
-                }
+        for job in 0..jobs {
+            match self.take(moment, job) {
+                Ok(said) => taken.push(said),
                 // The first moment shows whether the target works at all: stop there.
                 Err(e) if moment == 0 => return Err(e),
                 Err(e) => {
                     self.failures += 1;
-                    eprintln!("capture {}/{}: {e}", moment + 1, args.count);
-                    if self.failures > args.max_failures {
+                    self.warn(&format!("capture {}/{}: {e}", moment + 1, self.count));
+                    if self.failures > self.args.max_failures {
                         return Err(Error::Usage(format!(
                             "{}: {} failed captures (more than --max-failures {}); {} files \
                              written to {}",
                             self.target,
                             self.failures,
-                            args.max_failures,
+                            self.args.max_failures,
                             self.written,
-                            args.out.display()
+                            self.out.display()
                         )));
                     }
                 }
@@ -158,7 +204,7 @@ impl<'a> Capturer<'a> {
         Ok(format!(
             "capture {}/{} at {}: {}",
             moment + 1,
-            args.count,
+            self.count,
             format_time(now_nanos()),
             if taken.is_empty() {
                 "failed".to_string()
@@ -168,38 +214,187 @@ impl<'a> Capturer<'a> {
         ))
     }
 
-    /// Runs `each` after every moment, on time, until --count moments or an interrupt.
+    /// One profile into its file and capture.jsonl: what it was, and its size.
+    fn take(&mut self, moment: usize, job: usize) -> Result<String> {
+        let started = Instant::now();
+        let time = now_nanos();
+        let (kind, extension) = match &self.source {
+            Source::Pprof { plan, .. } => {
+                let kind = plan[job].kind.as_str();
+                let extension = match kind {
+                    "heap" | "profile" => "pb.gz",
+                    _ => "txt.gz",
+                };
+                (kind.to_string(), extension)
+            }
+            Source::Node(_) => ("heapsnapshot".to_string(), "heapsnapshot.gz"),
+        };
+        let name = format!(
+            "{}-{kind}-{}-{:04}.{extension}",
+            self.slug,
+            compact_time(time),
+            moment + 1,
+        );
+        self.progress.set_message(match kind.as_str() {
+            "heapsnapshot" => format!(
+                "{}: collecting garbage, taking a heap snapshot",
+                self.target
+            ),
+            _ => format!("{}: fetching the {kind} profile", self.target),
+        });
+        let mut file = Recorded::new(AtomicFile::create(&self.out.join(&name))?);
+        let url = match &mut self.source {
+            Source::Pprof { remote, plan } => {
+                let (url, body) = fetch(remote, &plan[job])?;
+                let bytes = gzipped(&body);
+                file.write_all(&bytes).map_err(|e| file.inner.error(e))?;
+                url
+            }
+            Source::Node(inspector) => {
+                let progress = &self.progress;
+                let target = &self.target;
+                let mut encoder =
+                    flate2::write::GzEncoder::new(&mut file, flate2::Compression::fast());
+                inspector.snapshot(&mut encoder, &mut |bytes| {
+                    progress.set_message(format!(
+                        "{target}: heap snapshot, {} received",
+                        format_bytes(bytes as i64)
+                    ));
+                })?;
+                encoder.finish().map_err(|e| Error::Output {
+                    path: self.out.join(&name),
+                    message: e.to_string(),
+                })?;
+                inspector.ws_url().to_string()
+            }
+        };
+        let (bytes, sha256) = (file.bytes, hex(&file.hasher.finalize_reset()));
+        file.inner.commit()?;
+        let record = Record {
+            seq: moment + 1,
+            time: format_time(time),
+            time_nanos: time,
+            target: &self.target,
+            kind: &kind,
+            url: &without_credentials(&url),
+            file: &name,
+            bytes,
+            sha256,
+            duration_ms: started.elapsed().as_millis(),
+        };
+        let mut text = serde_json::to_string(&record).expect("records serialize");
+        text.push('\n');
+        io::append_whole(&self.out.join(CAPTURE_LOG), &text)?;
+        self.written += 1;
+        self.progress.set_message("");
+        Ok(format!("{kind} {}", format_bytes(bytes as i64)))
+    }
+
+    /// Runs `each` after every moment, on time, until the last moment or an interrupt.
     pub fn run_all(&mut self, mut each: impl FnMut(&mut Self, String) -> Result<()>) -> Result<()> {
         let started = Instant::now();
-        for moment in 0..self.args.count {
+        for moment in 0..self.count {
             let due = started + self.args.every * moment as u32;
-            if !sleep_until(due) {
-                eprintln!("interrupted: keeping the {} files captured", self.written);
+            if !self.sleep_until(due) {
+                self.warn(&format!(
+                    "interrupted: keeping the {} files captured",
+                    self.written
+                ));
                 break;
             }
             let line = self.moment(moment)?;
             each(self, line)?;
             if interrupted() {
-                eprintln!("interrupted: keeping the {} files captured", self.written);
+                self.warn(&format!(
+                    "interrupted: keeping the {} files captured",
+                    self.written
+                ));
                 break;
             }
         }
+        self.progress.finish_and_clear();
         Ok(())
+    }
+
+    /// Sleeps until `due`, counting down on the progress display, waking early on an
+    /// interrupt: `false` then.
+    fn sleep_until(&self, due: Instant) -> bool {
+        while let Some(left) = due.checked_duration_since(Instant::now()) {
+            if interrupted() {
+                return false;
+            }
+            self.progress
+                .set_message(format!("next capture in {} s", left.as_secs() + 1));
+            std::thread::sleep(left.min(Duration::from_millis(100)));
+        }
+        self.progress.set_message("");
+        !interrupted()
+    }
+}
+
+impl Drop for Capturer<'_> {
+    fn drop(&mut self) {
+        self.progress.finish_and_clear();
+    }
+}
+
+/// A spinner and a message on stderr, drawn only when stderr is a terminal.
+fn progress_bar(quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg}").expect("a valid progress template"),
+    );
+    if !bar.is_hidden() {
+        bar.enable_steady_tick(Duration::from_millis(120));
+    }
+    bar
+}
+
+/// A writer that counts and hashes what passes through it, for capture.jsonl.
+struct Recorded<W> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W> Recorded<W> {
+    fn new(inner: W) -> Self {
+        Recorded {
+            inner,
+            hasher: Sha256::new(),
+            bytes: 0,
+        }
+    }
+}
+
+impl<W: Write> Write for Recorded<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(bytes)?;
+        self.hasher.update(&bytes[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 
 pub fn run(args: &CaptureArgs) -> Result<String> {
     let mut capturer = Capturer::new(args)?;
     catch_interrupts();
-    capturer.run_all(|_, line| {
-        println!("{line}");
+    capturer.run_all(|capturer, line| {
+        capturer.say(&line);
         Ok(())
     })?;
     Ok(format!(
         "{} files in {} (recorded in {CAPTURE_LOG}); next: leakscope scan {}\n",
         capturer.written,
-        args.out.display(),
-        shell_word(&args.out)
+        capturer.out.display(),
+        shell_word(&capturer.out)
     ))
 }
 
@@ -214,21 +409,11 @@ fn interrupted() -> bool {
     INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
-/// Sleeps until `due`, waking early on an interrupt: `false` then.
-fn sleep_until(due: Instant) -> bool {
-    while let Some(left) = due.checked_duration_since(Instant::now()) {
-        if interrupted() {
-            return false;
-        }
-        std::thread::sleep(left.min(Duration::from_millis(100)));
-    }
-    !interrupted()
-}
-
 /// What to fetch at every moment: the one profile a full URL names, or the kinds asked for
 /// that the service's /debug/pprof/ index offers.
-fn plan(args: &CaptureArgs, remote: &Remote) -> Result<Vec<Planned>> {
-    let target = args.target.trim_end_matches('/');
+fn plan(args: &CaptureArgs, target: &str, remote: &Remote) -> Result<Vec<Planned>> {
+    let full = target;
+    let target = target.trim_end_matches('/');
     if let Some((_, rest)) = target.split_once("/debug/pprof/") {
         let kind = rest.split(['?', '/']).next().unwrap_or("");
         if !kind.is_empty() {
@@ -239,7 +424,7 @@ fn plan(args: &CaptureArgs, remote: &Remote) -> Result<Vec<Planned>> {
                     "profile"
                 }
                 .to_string(),
-                url: args.target.clone(),
+                url: full.to_string(),
                 fallback: None,
             }]);
         }
@@ -314,9 +499,8 @@ fn plan(args: &CaptureArgs, remote: &Remote) -> Result<Vec<Planned>> {
     Ok(plan)
 }
 
-/// One profile, checked to be one: the URL it came from, its bytes and how long it took.
-fn take(remote: &Remote, planned: &Planned) -> Result<(String, Vec<u8>, Duration)> {
-    let started = Instant::now();
+/// One profile, checked to be one: the URL it came from and its bytes.
+fn fetch(remote: &Remote, planned: &Planned) -> Result<(String, Vec<u8>)> {
     let mut url = planned.url.clone();
     let mut fetched = remote.get(&url)?;
     if let Some(fallback) = &planned.fallback {
@@ -329,7 +513,7 @@ fn take(remote: &Remote, planned: &Planned) -> Result<(String, Vec<u8>, Duration
         url: without_credentials(&url),
         message,
     })?;
-    Ok((url, fetched.body, started.elapsed()))
+    Ok((url, fetched.body))
 }
 
 /// A body leakscope can read, or why not (an HTML page, an empty answer, something else).
@@ -365,13 +549,6 @@ fn check_profile(body: &[u8], content_type: &str) -> std::result::Result<(), Str
             content_type
         }
     ))
-}
-
-fn extension(kind: &str) -> &'static str {
-    match kind {
-        "heap" | "profile" => "pb.gz",
-        _ => "txt.gz",
-    }
 }
 
 /// Bodies are stored gzipped: a heap profile already is, a text dump gets compressed.

@@ -9,13 +9,12 @@ use crate::error::{Error, Result};
 use crate::formats::{self, ReadOptions};
 use crate::model::{Contents, Input};
 
-/// Reads inputs in parallel (two cores make a diff of two large inputs twice as fast), with
-/// the command line's filters applied to each stack profile.
 /// The record `capture` keeps in its folder, one JSON object a line.
 pub const CAPTURE_LOG: &str = "capture.jsonl";
 
-/// Reads every input in parallel; a folder stands for the files in it (a capture folder's in
-/// the order they were taken).
+/// Reads every input in parallel (two cores make a diff of two large inputs twice as fast),
+/// with the command line's filters applied to each stack profile; a folder stands for the
+/// files in it (a capture folder's in the order they were taken).
 pub fn read_all(paths: &[PathBuf], args: &InputArgs) -> Result<Vec<Input>> {
     let mut expanded = Vec::new();
     for path in paths {
@@ -56,6 +55,15 @@ pub fn read_one(path: &Path, args: &InputArgs) -> Result<Input> {
 }
 
 fn read_filtered(path: &Path, options: &ReadOptions, filters: &Filters) -> Result<Input> {
+    if path.is_dir() {
+        return Err(Error::Input {
+            path: path.to_path_buf(),
+            place: crate::error::Place::Unknown,
+            message: "a folder; this command reads one file of it (scan, check, report and \
+                      diff read a whole capture folder)"
+                .to_string(),
+        });
+    }
     let mut input = formats::read(path, options)?;
     if filters.is_empty() {
         return Ok(input);
@@ -87,28 +95,78 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<()> {
 /// As `write_atomically`, for bytes.
 pub fn write_bytes_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
-    let fail = |e: std::io::Error| Error::Output {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let written = std::fs::File::create(&temp).and_then(|mut file| {
-        file.write_all(bytes)?;
-        file.sync_all()
-    });
-    match written.and_then(|()| std::fs::rename(&temp, path)) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&temp);
-            Err(fail(e))
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes).map_err(|e| file.error(e))?;
+    file.commit()
+}
+
+/// A file written as a stream and seen whole or not at all: the bytes go to a temporary file
+/// beside it, renamed into place by `commit`; dropped uncommitted, the temporary file goes.
+pub struct AtomicFile {
+    path: PathBuf,
+    temp: PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> Result<AtomicFile> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let file = std::fs::File::create(&temp).map_err(|e| Error::Output {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            temp,
+            file: Some(std::io::BufWriter::with_capacity(1 << 20, file)),
+        })
+    }
+
+    /// An I/O error while writing, as the error of this output.
+    pub fn error(&self, e: std::io::Error) -> Error {
+        Error::Output {
+            path: self.path.clone(),
+            message: e.to_string(),
+        }
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn commit(mut self) -> Result<()> {
+        let writer = self.file.take().expect("an uncommitted file");
+        let done = writer
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|file| file.sync_all())
+            .and_then(|()| std::fs::rename(&self.temp, &self.path));
+        done.map_err(|e| self.error(e))
+    }
+}
+
+impl std::io::Write for AtomicFile {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.file
+            .as_mut()
+            .expect("an uncommitted file")
+            .write(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.as_mut().expect("an uncommitted file").flush()
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() || self.temp.exists() {
+            let _ = std::fs::remove_file(&self.temp);
         }
     }
 }

@@ -7,6 +7,7 @@ mod containment;
 mod diff;
 mod dominators;
 mod graph;
+mod inspector;
 pub mod io;
 mod list;
 mod peek;

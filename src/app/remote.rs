@@ -129,10 +129,6 @@ impl Remote {
             message: format!("more than {MAX_REDIRECTS} redirects"),
         })
     }
-
-    pub fn origin(&self) -> &str {
-        &self.origin
-    }
 }
 
 /// What went wrong, in words: refused, timed out, TLS, DNS.

@@ -7,31 +7,42 @@ use clap::Parser;
 
 use super::capture::{catch_interrupts, Capturer};
 use super::{analyse_snapshots, io, Outcome};
+use crate::analysis::AnalysedSnapshot;
 use crate::cli::{Cli, InputArgs, WatchArgs};
 use crate::detect;
+use crate::detect::GENERIC_SIGNATURES;
 use crate::error::{Error, Result};
 use crate::model::{Input, ProfileClass};
 use crate::output::values::{format_bytes, format_value};
 
 pub fn run(args: &WatchArgs) -> Result<Outcome> {
-    let out = &args.capture.out;
     let mut capturer = Capturer::new(&args.capture)?;
+    let out = capturer.out().to_path_buf();
     let catalogue = crate::detect::Catalogue::builtin();
     catch_interrupts();
-    capturer.run_all(|_, line| {
+    capturer.run_all(|capturer, line| {
         // Everything captured so far, judged as `scan` would.
-        let inputs = io::read_all(std::slice::from_ref(out), &InputArgs::default())?;
-        let findings = detect::scan(&inputs, &analyse_snapshots(&inputs), &catalogue);
+        let inputs = io::read_all(std::slice::from_ref(&out), &InputArgs::default())?;
+        let analysed = analyse_snapshots(&inputs);
+        let findings = detect::scan(&inputs, &analysed, &catalogue);
         let judged = if findings.is_empty() {
             "no findings".to_string()
         } else {
             findings
                 .iter()
-                .map(|f| format!("{} {}", f.signature, f.status.name().to_ascii_uppercase()))
+                .map(|f| {
+                    let status = f.status.name().to_ascii_uppercase();
+                    // A generic id says only "growth": its title says of what.
+                    if GENERIC_SIGNATURES.contains(&f.signature.as_str()) {
+                        format!("{} {status} ({})", f.signature, f.title)
+                    } else {
+                        format!("{} {status}", f.signature)
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        println!("{line}; {}; {judged}", latest(&inputs));
+        capturer.say(&format!("{line}; {}; {judged}", latest(&inputs, &analysed)));
         Ok(())
     })?;
     // The verdict on the whole series: the same command, on the folder.
@@ -62,10 +73,14 @@ pub fn run(args: &WatchArgs) -> Result<Outcome> {
 }
 
 /// The newest goroutine count and heap in use among the inputs, for the status line.
-fn latest(inputs: &[Input]) -> String {
+fn latest(inputs: &[Input], analysed: &[Option<AnalysedSnapshot<'_>>]) -> String {
     let mut goroutines = None;
     let mut heap = None;
-    for input in inputs {
+    for (input, snapshot) in inputs.iter().zip(analysed) {
+        if let Some(snapshot) = snapshot {
+            // The root retains the whole heap, as DevTools' total.
+            heap = snapshot.retention.retained.first().map(|&b| b as i64);
+        }
         let Some(profile) = input.profile() else {
             continue;
         };

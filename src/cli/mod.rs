@@ -58,7 +58,8 @@ pub enum Command {
     /// (DevTools' Containment view).
     Containment(ContainmentArgs),
     /// Capture profiles from a running service at intervals into a folder: a Go (or any
-    /// /debug/pprof) server's goroutine dumps and heap profiles.
+    /// /debug/pprof) server's goroutine dumps and heap profiles, a Node process's heap
+    /// snapshots.
     Capture(CaptureArgs),
     /// Capture from a running service and judge after every capture: one status line each,
     /// then `scan` (or `check` with --policy) of the whole series, with their exit codes.
@@ -323,19 +324,28 @@ pub struct RetainersArgs {
 
 #[derive(Debug, Args)]
 pub struct CaptureArgs {
-    /// The service: `http://host:port` (its /debug/pprof/ index is read), or one profile's
-    /// full URL (`http://host:port/debug/pprof/heap`).
-    #[arg(required = true)]
-    pub target: String,
+    /// The service: `http://host:port` (its /debug/pprof/ index is read), one profile's full
+    /// URL (`http://host:port/debug/pprof/heap`), or a Node inspector: `node://host:port` or
+    /// the `ws://` URL its /json/list gives.
+    #[arg(required_unless_present = "pid", conflicts_with = "pid")]
+    pub target: Option<String>,
+    /// A local Node process: SIGUSR1 opens its inspector (unless open already), found among
+    /// the ports it listens on.
+    #[arg(long, value_name = "PID")]
+    pub pid: Option<u32>,
     /// Time between two captures, e.g. 30s, 500ms, 5m.
     #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "30s")]
     pub every: std::time::Duration,
-    /// Captures to take.
-    #[arg(long, value_name = "N", default_value_t = 4)]
-    pub count: usize,
-    /// The folder to write the profiles and capture.jsonl to (created if missing).
+    /// Captures to take [default: 4].
+    #[arg(long, value_name = "N", conflicts_with = "until")]
+    pub count: Option<usize>,
+    /// Capture every --every until this long has passed (instead of --count), e.g. 10m.
+    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    pub until: Option<std::time::Duration>,
+    /// The folder to write the profiles and capture.jsonl to (created if missing)
+    /// [default: leakscope-HOST_PORT-TIME in the current folder].
     #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
     /// Profiles to take, of those the service offers.
     #[arg(
         long,
@@ -363,6 +373,9 @@ pub struct CaptureArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size,
           default_value_t = Size(crate::formats::DEFAULT_MAX_INPUT_SIZE))]
     pub max_size: Size,
+    /// No progress display (it is shown only when stderr is a terminal).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
