@@ -20,6 +20,8 @@ use crate::model::Finding;
 /// classes of fired entries do not account for. Beside a fired entry (whose leak drags plain objects,
 /// closures and native handles along) a class must also be named by code, not grow in lock-step
 /// with the entry's metric, and grow at least half as much: a second leak, not collateral.
+/// Plain objects, arrays and V8's categories are judged again without what growing classes
+/// named by code hold (a leaked `Session`'s arrays and objects are the Session's leak).
 pub fn generic_class_growth(
     snapshots: &[&AnalysedSnapshot<'_>],
     stayed: &[FixedBitSet],
@@ -36,6 +38,60 @@ pub fn generic_class_growth(
         // What fired entries account for follows every snapshot's retainer paths.
         AnalysedSnapshot::prepare_retainers(snapshots);
     }
+    let mut growing = growing_classes(snapshots, stayed, explaining, fired);
+    let named: Vec<String> = growing
+        .iter()
+        .map(|(name, _, _)| name.clone())
+        .filter(|name| is_specific_class(name))
+        .collect();
+    if !named.is_empty() && named.len() < growing.len() {
+        AnalysedSnapshot::prepare_retainers(snapshots);
+        let mut accounted = explaining.to_vec();
+        accounted.extend(named.iter().cloned());
+        let beyond: FxHashMap<String, (Vec<i64>, Judged)> =
+            growing_classes(snapshots, stayed, &accounted, fired)
+                .into_iter()
+                .map(|(name, values, judged)| (name, (values, judged)))
+                .collect();
+        growing = growing
+            .into_iter()
+            .filter_map(|(name, values, judged)| {
+                if is_specific_class(&name) {
+                    return Some((name, values, judged));
+                }
+                let (values, judged) = beyond.get(&name)?.clone();
+                Some((name, values, judged))
+            })
+            .collect();
+    }
+    // The program's and libraries' classes first (as `diff` ranks them), each part by growth.
+    let growth = |(_, values, _): &(String, Vec<i64>, Judged)| values[n - 1] - values[0];
+    growing.sort_by(|a, b| {
+        (!is_specific_class(&a.0))
+            .cmp(&!is_specific_class(&b.0))
+            .then_with(|| growth(b).cmp(&growth(a)))
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    let last = snapshots.last().expect("n >= 2");
+    for (class, values, judged) in growing.into_iter().take(5) {
+        let mut f = generic_finding("heap.growth", "objects", &class, values, indexes);
+        judged.apply(&mut f);
+        f.evidence.classes = std::mem::take(&mut f.evidence.stacks);
+        // Why they are alive, as for a catalogue entry: the fix starts from the retainer.
+        f.evidence.retainers = main_paths(last, |_, name| name == class);
+        findings.push(f);
+    }
+}
+
+/// Classes whose objects, outside what `explaining` classes account for, pile up beyond
+/// noise: name, objects per snapshot, and the judgement.
+fn growing_classes(
+    snapshots: &[&AnalysedSnapshot<'_>],
+    stayed: &[FixedBitSet],
+    explaining: &[String],
+    fired: &[Vec<i64>],
+) -> Vec<(String, Vec<i64>, Judged)> {
+    let n = snapshots.len();
     // Per class: objects in each snapshot, and from the second on those that stayed.
     let mut rows: FxHashMap<String, (Vec<i64>, Vec<i64>)> = FxHashMap::default();
     for (step, s) in snapshots.iter().enumerate() {
@@ -64,8 +120,7 @@ pub fn generic_class_growth(
             }
         }
     }
-    let mut growing: Vec<(String, Vec<i64>, Judged)> = rows
-        .into_iter()
+    rows.into_iter()
         .filter(|(name, _)| !engine_category(name))
         .filter_map(|(name, (values, kept))| {
             let measured = Measured {
@@ -80,18 +135,7 @@ pub fn generic_class_growth(
             });
             (beyond_noise && own_leak).then_some((name, values, judged))
         })
-        .collect();
-    let growth = |(_, values, _): &(String, Vec<i64>, Judged)| values[n - 1] - values[0];
-    growing.sort_by(|a, b| growth(b).cmp(&growth(a)).then_with(|| a.0.cmp(&b.0)));
-    let last = snapshots.last().expect("n >= 2");
-    for (class, values, judged) in growing.into_iter().take(5) {
-        let mut f = generic_finding("heap.growth", "objects", &class, values, indexes);
-        judged.apply(&mut f);
-        f.evidence.classes = std::mem::take(&mut f.evidence.stacks);
-        // Why they are alive, as for a catalogue entry: the fix starts from the retainer.
-        f.evidence.retainers = main_paths(last, |_, name| name == class);
-        findings.push(f);
-    }
+        .collect()
 }
 
 /// Nodes an object of one of `classes` accounts for: the objects themselves, what they
