@@ -17,7 +17,10 @@ fn leaky_go() -> Option<PathBuf> {
     let binary = dir.join("leaky-go");
     static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _once = BUILD.lock().unwrap();
-    if binary.is_file() {
+    let main_go = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/leaky-go/main.go");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    // Built once, and again when the example changes.
+    if binary.is_file() && modified(&binary) >= modified(&main_go) {
         return Some(binary);
     }
     if Command::new("go").arg("version").output().is_err() {
@@ -29,11 +32,7 @@ fn leaky_go() -> Option<PathBuf> {
     }
     let source = dir.join("gopath/src/leakygo");
     std::fs::create_dir_all(&source).unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/leaky-go/main.go"),
-        source.join("main.go"),
-    )
-    .unwrap();
+    std::fs::copy(&main_go, source.join("main.go")).unwrap();
     let out = Command::new("go")
         .args(["build", "-trimpath", "-o"])
         .arg(&binary)
@@ -263,6 +262,45 @@ fn failures_name_the_url_and_leave_no_file() {
     );
     assert!(started.elapsed() < Duration::from_secs(4));
     assert!(!dir.join("capture.jsonl").exists());
+}
+
+#[test]
+fn https_is_verified_unless_insecure_and_a_service_is_not_an_inspector() {
+    let Some(binary) = leaky_go() else { return };
+    let service = start(&binary, &["-tls", "-lifetime", "60s"]);
+    assert!(service.url.starts_with("https://"), "{}", service.url);
+    let dir = out_dir("tls");
+    let out = run(&["capture", &service.url, "--count", "1", "--out", path(&dir)]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("TLS:") && err.contains("--insecure"), "{err}");
+    assert!(!dir.join("capture.jsonl").exists());
+    let out = run(&[
+        "capture",
+        &service.url,
+        "--count",
+        "1",
+        "--insecure",
+        "--kinds",
+        "heap",
+        "--out",
+        path(&dir),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("warning: --insecure"));
+
+    // A Go service asked for a Node inspector's target list.
+    let service = start(&binary, &["-lifetime", "60s"]);
+    let address = service.url.trim_start_matches("http://");
+    let out = run(&["capture", &format!("node://{address}"), "--out", path(&dir)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains(&format!(
+            "http://{address}/json/list: HTTP 404: not a Node inspector"
+        )),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -571,6 +609,14 @@ fn a_leaking_node_process_is_captured_through_its_inspector() {
     assert_eq!(scan.status.code(), Some(1), "{report}");
     assert!(report.contains("Session objects pile up"), "{report}");
     assert!(!report.contains("note: 1 heap snapshot"), "{report}");
+    // The arrays and objects each Session holds are its leak, not two more; what else grew
+    // (the process warming up, at the first moments) comes after it.
+    let first = report.lines().find_map(|l| l.strip_prefix("heap.growth ["));
+    assert!(
+        first.is_some_and(|l| l.ends_with("Session objects pile up")),
+        "{report}"
+    );
+    assert!(!report.contains("Array objects pile up"), "{report}");
 
     // The ws:// URL /json/list gives is a target too.
     let dir = out_dir("node-ws");

@@ -7,8 +7,15 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"flag"
 	"fmt"
+	"math/big"
 	"net"
 	"net/http"
 	_ "net/http/pprof"
@@ -49,6 +56,7 @@ func main() {
 	every := flag.Duration("every", 20*time.Millisecond, "time between two requests")
 	requests := flag.Int("requests", 2000, "requests to handle, then stay idle")
 	lifetime := flag.Duration("lifetime", 120*time.Second, "exit after this long")
+	selfSigned := flag.Bool("tls", false, "serve https with a self-signed certificate")
 	flag.Parse()
 
 	listener, err := net.Listen("tcp", *addr)
@@ -56,7 +64,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	fmt.Printf("listening on http://%s\n", listener.Addr())
+	scheme := "http"
+	if *selfSigned {
+		listener = tls.NewListener(listener, &tls.Config{Certificates: []tls.Certificate{certificate()}})
+		scheme = "https"
+	}
+	fmt.Printf("listening on %s://%s\n", scheme, listener.Addr())
 	go func() {
 		for i := 0; i < *requests; i++ {
 			handle(*leak)
@@ -71,4 +84,25 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+}
+
+// certificate is a self-signed one for 127.0.0.1, made at start: no client trusts it unless
+// told to.
+func certificate() tls.Certificate {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	template := x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "leaky-go"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, &template, &template, &key.PublicKey, key)
+	if err != nil {
+		panic(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }

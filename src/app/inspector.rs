@@ -355,7 +355,13 @@ impl Drop for Inspector {
 fn list(address: &str, timeout: Duration) -> Result<String> {
     let url = format!("http://{address}/json/list");
     let remote = Remote::new(&url, &[], timeout, false, 16 << 20)?;
-    let fetched = remote.get(&url)?;
+    let fetched = remote.get(&url).map_err(|e| match e {
+        Error::Remote { url, message } if message.starts_with("HTTP ") => Error::Remote {
+            url,
+            message: format!("{message}: not a Node inspector"),
+        },
+        other => other,
+    })?;
     let listed: Vec<Listed> = serde_json::from_slice(&fetched.body).map_err(|_| Error::Remote {
         url: url.clone(),
         message: "not a Node inspector (no JSON target list)".to_string(),

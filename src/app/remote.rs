@@ -138,6 +138,9 @@ fn describe(error: &ureq::Error) -> String {
         ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
             "connection refused (is the service running, on this port?)".to_string()
         }
+        ureq::Error::Io(e) if e.to_string().contains("certificate") => {
+            format!("TLS: {e}; --insecure skips the check (with a warning)")
+        }
         other => other.to_string(),
     }
 }
