@@ -1,16 +1,19 @@
 //! One file per command, each a short function: read the inputs, call the layers, hand the
 //! result to output. `io` holds what every command shares: parallel reads and atomic writes.
 
+#[cfg(feature = "capture")]
 mod capture;
 mod check;
 mod containment;
 mod diff;
 mod dominators;
 mod graph;
+#[cfg(feature = "capture")]
 mod inspector;
 pub mod io;
 mod list;
 mod peek;
+#[cfg(feature = "capture")]
 mod remote;
 mod report;
 mod retainers;
@@ -19,6 +22,7 @@ mod signatures;
 mod top;
 mod traces;
 mod tree;
+#[cfg(feature = "capture")]
 mod watch;
 
 use crate::analysis::class_summary::ClassKey;
@@ -49,8 +53,17 @@ pub fn run(command: &Command) -> Result<Outcome> {
         Command::Retainers(args) => retainers::run(args)?,
         Command::Dominators(args) => dominators::run(args)?,
         Command::Containment(args) => containment::run(args)?,
+        #[cfg(feature = "capture")]
         Command::Capture(args) => capture::run(args)?,
+        #[cfg(feature = "capture")]
         Command::Watch(args) => return watch::run(args),
+        // The fuzzing build leaves the network code out.
+        #[cfg(not(feature = "capture"))]
+        Command::Capture(_) | Command::Watch(_) => {
+            return Err(Error::Usage(
+                "this leakscope was built without its capture feature".into(),
+            ))
+        }
         Command::Scan(args) => return scan::run(args),
         Command::Check(args) => return check::run(args),
         Command::Report(args) => report::run(args)?,
