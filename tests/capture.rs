@@ -787,3 +787,39 @@ fn until_sets_the_count_and_the_folder_defaults_to_a_new_one() {
     let log = std::fs::read_to_string(cwd.join(folder).join("capture.jsonl")).unwrap();
     assert_eq!(log.lines().count(), 3, "{log}");
 }
+
+#[test]
+fn ctrl_c_ends_watch_and_judges_what_was_captured() {
+    let Some(binary) = leaky_go() else { return };
+    let service = start(
+        &binary,
+        &["-every", "5ms", "-requests", "600", "-lifetime", "60s"],
+    );
+    let dir = out_dir("interrupted");
+    let watch = Command::new(env!("CARGO_BIN_EXE_leakscope"))
+        .args(["watch", &service.url, "--every", "300ms", "--count", "50"])
+        .args(["--kinds", "heap", "--out"])
+        .arg(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::fs::read_to_string(dir.join("capture.jsonl")).map_or(0, |l| l.lines().count()) < 2 {
+        assert!(Instant::now() < deadline, "no captures");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let interrupt = Command::new("kill")
+        .args(["-INT", &watch.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupt.success());
+    let out = watch.wait_with_output().unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stderr.contains("interrupted: keeping the"), "{stderr}");
+    // Judged: scan's summary of what was captured.
+    assert!(stdout.contains("signatures checked"), "{stdout}");
+    let captured = stdout.lines().filter(|l| l.starts_with("capture ")).count();
+    assert!((2..50).contains(&captured), "{stdout}");
+}
