@@ -651,6 +651,9 @@ fn watch_opens_the_inspector_of_a_node_process_by_its_pid() {
         &["--every", "5", "--requests", "2000", "--lifetime", "60"],
     );
     let pid = service.child.id().to_string();
+    // Judged from its first second, a healthy service shows its warm-up (modules loaded on
+    // the first requests, pools filling) as growth: a service is watched once it runs.
+    std::thread::sleep(Duration::from_secs(2));
     let dir = out_dir("node-pid");
     let out = four_moments("watch", &["--pid", &pid], &dir);
     let stdout = text(&out.stdout);
