@@ -106,9 +106,37 @@ pub fn join_values(values: &[i64], unit: &str) -> String {
     shown.join(" → ")
 }
 
+/// A `join_values` text broken into lines of at most `width` characters between values, each
+/// line but the last ending in its arrow: a narrow column, so the names beside it stay whole.
+pub fn wrap_values(joined: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for value in joined.split(" → ") {
+        if !line.is_empty() && line.chars().count() + 3 + value.chars().count() > width {
+            lines.push(format!("{line} →"));
+            line.clear();
+        } else if !line.is_empty() {
+            line.push_str(" → ");
+        }
+        line.push_str(value);
+    }
+    lines.push(line);
+    lines.join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_wrap_between_arrows() {
+        let joined = "2.75KiB → 27.00KiB → 51.25KiB → 75.25KiB";
+        assert_eq!(
+            wrap_values(joined, 24),
+            "2.75KiB → 27.00KiB →\n51.25KiB → 75.25KiB"
+        );
+        assert_eq!(wrap_values("1 → 2", 24), "1 → 2");
+    }
 
     #[test]
     fn bytes_and_deltas() {

@@ -6,8 +6,11 @@ use crate::model::{Finding, Status};
 use crate::output::names::{display_key, short_function, stack_lines};
 use crate::output::prose::{grouping_lines, one_paragraph, site_line, trend_line, wait_span};
 use crate::output::schema::ScanReport;
-use crate::output::values::{format_delta, join_values};
+use crate::output::values::{format_delta, join_values, wrap_values};
 use crate::output::{Style, TextTable};
+
+/// The widest line of a finding's values in the summary table.
+const SERIES_WIDTH: usize = 24;
 
 /// `scan`: a summary table of the findings, then one table of evidence per finding.
 pub fn scan(report: &ScanReport, style: &Style) -> Vec<TextTable> {
@@ -25,7 +28,9 @@ pub fn scan(report: &ScanReport, style: &Style) -> Vec<TextTable> {
             vec![
                 format!("{}\n{}", f.signature, f.title),
                 f.status.label(),
-                join_values(&f.series, &f.unit),
+                // Narrow enough that the longest signature id fits whole beside it at 80
+                // columns.
+                wrap_values(&join_values(&f.series, &f.unit), SERIES_WIDTH),
             ]
         })
         .collect();
