@@ -14,19 +14,6 @@ fn fixtures(paths: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// (signature, status) of every finding.
-fn statuses(report: &Value) -> Vec<(String, String)> {
-    findings(report)
-        .iter()
-        .map(|f| {
-            (
-                f["signature"].as_str().unwrap().to_string(),
-                f["status"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
 /// The inputs of each series the report formed.
 fn series_inputs(report: &Value) -> Vec<Vec<i64>> {
     report["series"]

@@ -22,7 +22,10 @@ pub fn run(args: &SignaturesArgs) -> Result<String> {
                     .collect::<Vec<_>>(),
             ),
             Format::Md => output::tables::catalogue_markdown(&catalogue),
-            Format::Table => output::render(&tables::signature_list(&catalogue), &style),
+            Format::Table => tables::signature_list(&catalogue)
+                .iter()
+                .map(|t| output::render(t, &style))
+                .collect(),
         }),
         SignaturesAction::Show { id } => {
             let entry = catalogue.get(id).ok_or_else(|| {

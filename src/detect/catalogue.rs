@@ -47,9 +47,13 @@ pub struct Signature {
     /// Stacks count when any of their frames matches one of these.
     #[serde(default)]
     pub markers: Vec<String>,
-    /// ... and every one of these.
+    /// ... and every one of these ...
     #[serde(default)]
     pub require_all: Vec<String>,
+    /// ... and none of these (a marked goroutine in another state: an idle connection's
+    /// read loop is not one whose response body was dropped).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unless: Vec<String>,
     /// Stacks matching one of these are taken off the metric (e.g. streams still being read).
     #[serde(default)]
     pub minus: Vec<String>,
@@ -107,6 +111,7 @@ pub struct Compiled {
     pub signature: Signature,
     pub markers: Vec<Regex>,
     pub require_all: Vec<Regex>,
+    pub unless: Vec<Regex>,
     pub minus: Vec<Regex>,
     pub co_growing: Vec<(String, Regex)>,
 }
@@ -260,6 +265,7 @@ fn compile(signature: Signature) -> Result<Compiled, String> {
     }
     let markers = regexes("markers", &signature.markers)?;
     let require_all = regexes("require_all", &signature.require_all)?;
+    let unless = regexes("unless", &signature.unless)?;
     let minus = regexes("minus", &signature.minus)?;
     let co_growing = signature
         .co_growing
@@ -274,6 +280,7 @@ fn compile(signature: Signature) -> Result<Compiled, String> {
         signature,
         markers,
         require_all,
+        unless,
         minus,
         co_growing,
     })

@@ -35,6 +35,7 @@ pub fn measure(profile: &Profile, keys: &FrameKeys, entry: &Compiled) -> StackMa
     };
     let markers = function_matches(&entry.markers);
     let require = function_matches(&entry.require_all);
+    let unless = function_matches(&entry.unless);
     let minus = function_matches(&entry.minus);
     let co: Vec<Vec<bool>> = function_matches(
         &entry
@@ -59,7 +60,8 @@ pub fn measure(profile: &Profile, keys: &FrameKeys, entry: &Compiled) -> StackMa
         let marked = (entry.markers.is_empty() || any(&markers, &functions))
             && require
                 .iter()
-                .all(|s| functions.iter().any(|&f| s[f as usize]));
+                .all(|s| functions.iter().any(|&f| s[f as usize]))
+            && !any(&unless, &functions);
         if marked {
             result.value += value;
             result.matched.insert(sample.stack as usize);

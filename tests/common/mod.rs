@@ -104,6 +104,19 @@ pub fn run_json(command: &str, files: &[String], extra: &[&str]) -> (i32, Value)
     )
 }
 
+/// (signature, status) of every finding.
+pub fn statuses(report: &Value) -> Vec<(String, String)> {
+    findings(report)
+        .iter()
+        .map(|f| {
+            (
+                f["signature"].as_str().unwrap().to_string(),
+                f["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 pub fn findings(report: &Value) -> Vec<&Value> {
     report["findings"].as_array().unwrap().iter().collect()
 }

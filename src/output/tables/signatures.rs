@@ -5,30 +5,67 @@ use crate::detect::{unit_of, Catalogue, Signature};
 use crate::output::values::format_value;
 use crate::output::TextTable;
 
-/// `signatures list`.
-pub fn signature_list(catalogue: &Catalogue) -> TextTable {
-    TextTable {
-        heading: vec![format!("{} signatures", catalogue.entries.len())],
-        headers: vec!["signature".into(), "reads".into()],
-        numeric: vec![false, false],
-        rows: catalogue
-            .entries
-            .iter()
-            .map(|e| {
-                let s = &e.signature;
-                vec![format!("{}\n{}", s.id, s.title), s.profile.noun().into()]
-            })
-            .collect(),
-        notes: vec!["`leakscope signatures show ID` explains one and says how to fix it.".into()],
+/// `signatures list`: one table per runtime and library, in the catalogue's order.
+pub fn signature_list(catalogue: &Catalogue) -> Vec<TextTable> {
+    let mut groups: Vec<((&str, &str), Vec<&Signature>)> = Vec::new();
+    for e in &catalogue.entries {
+        let s = &e.signature;
+        let key = (s.runtime.as_str(), s.library.as_str());
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(s),
+            None => groups.push((key, vec![s])),
+        }
     }
+    let count = groups.len();
+    groups
+        .into_iter()
+        .enumerate()
+        .map(|(i, ((runtime, library), members))| {
+            let mut heading = Vec::new();
+            if i == 0 {
+                heading.push(format!(
+                    "{} signatures, by runtime and library",
+                    catalogue.entries.len()
+                ));
+                heading.push(String::new());
+            }
+            heading.push(format!("{runtime}: {library}"));
+            TextTable {
+                heading,
+                headers: vec!["signature".into(), "reads".into()],
+                numeric: vec![false, false],
+                rows: members
+                    .iter()
+                    .map(|s| vec![format!("{}\n{}", s.id, s.title), s.profile.noun().into()])
+                    .collect(),
+                notes: if i + 1 == count {
+                    vec![
+                        "`leakscope signatures show ID` explains one and says how to fix it."
+                            .into(),
+                    ]
+                } else {
+                    vec![String::new()]
+                },
+            }
+        })
+        .collect()
 }
 
 /// `signatures show ID`: plain text, for a terminal.
 pub fn signature_text(s: &Signature) -> String {
+    let width = crate::output::table::terminal_width() as usize;
     let mut out = format!("{}\n{}\n\n", s.id, s.title);
     let mut field = |label: &str, value: String| {
         if !value.is_empty() {
-            out.push_str(&format!("{label:<14}{value}\n"));
+            // Each line of a value (one pattern a line) filled to the width under the label.
+            let lines: Vec<String> = value
+                .lines()
+                .map(|line| fill(line.trim_start(), width.saturating_sub(LABEL), LABEL))
+                .collect();
+            out.push_str(&format!(
+                "{label:<LABEL$}{}\n",
+                lines.join(&format!("\n{:LABEL$}", ""))
+            ));
         }
     };
     field(
@@ -42,7 +79,8 @@ pub fn signature_text(s: &Signature) -> String {
     field("recognised by", s.recognised_by.clone());
     field("markers", s.markers.join("\n              "));
     field("requires", s.require_all.join("\n              "));
-    field("not counted", s.minus.join("\n              "));
+    field("unless", s.unless.join("\n              "));
+    field("taken off", s.minus.join("\n              "));
     field(
         "co-growing",
         s.co_growing
@@ -72,8 +110,8 @@ pub fn signature_text(s: &Signature) -> String {
     field("one snapshot", one_snapshot);
     out.push_str(&format!(
         "\nWhy\n{}\n\nFix\n{}\n",
-        s.explanation.trim(),
-        s.fix.trim()
+        fill(&one_line(&s.explanation), width, 0),
+        fill(&one_line(&s.fix), width, 0)
     ));
     if !s.references.is_empty() {
         out.push_str("\nReferences\n");
@@ -82,6 +120,31 @@ pub fn signature_text(s: &Signature) -> String {
         }
     }
     out
+}
+
+/// Where a field's value starts in `signatures show`.
+const LABEL: usize = 14;
+
+/// A paragraph of the catalogue (wrapped in the TOML) as one line.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `text` broken between words into lines of at most `width` characters (a longer word, a
+/// pattern or a URL, stays whole), the lines after the first indented by `indent`.
+fn fill(text: &str, width: usize, indent: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        } else if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines.join(&format!("\n{:indent$}", ""))
 }
 
 /// The catalogue for humans, in Markdown (docs/signatures.md is this text).
@@ -116,7 +179,8 @@ pub fn signature_markdown(s: &Signature) -> String {
     for (label, list) in [
         ("Marker frames", &s.markers),
         ("Required frames", &s.require_all),
-        ("Not counted (still read)", &s.minus),
+        ("Not counted when a frame is", &s.unless),
+        ("Stacks taken off the count", &s.minus),
         ("Classes", &s.classes),
         ("Growing with them", &s.co_classes),
     ] {
