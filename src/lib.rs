@@ -12,6 +12,7 @@
 //! formats  one reader per input format, behind one trait
 //! model    profiles, heap graphs, inputs, series, findings
 //! error    the errors every layer reports (the ground floor)
+//! progress what long work is doing, for a terminal (ground floor too; shown only by `app`)
 //! ```
 //!
 //! The rules, checked by `tests/layering.rs` on every `crate::` path in the source:
@@ -30,3 +31,4 @@ pub mod formats;
 pub mod gate;
 pub mod model;
 pub mod output;
+pub mod progress;

@@ -5,6 +5,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = leakscope::cli::Cli::parse();
+    leakscope::app::show_progress(cli.quiet);
     match leakscope::app::run(&cli.command) {
         Ok(outcome) => {
             let mut stdout = std::io::stdout().lock();

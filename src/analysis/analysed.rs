@@ -20,6 +20,13 @@ pub struct AnalysedSnapshot<'a> {
 impl<'a> AnalysedSnapshot<'a> {
     /// Retention and classes, computed side by side.
     pub fn new(graph: &'a HeapGraph, key: ClassKey) -> Self {
+        let _phase = crate::progress::phase(
+            &format!(
+                "dominator tree and retained sizes of {} objects",
+                graph.node_count()
+            ),
+            None,
+        );
         let (retention, classes) = std::thread::scope(|scope| {
             let classes = scope.spawn(|| key.classes(graph));
             (

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -150,7 +150,7 @@ impl<'a> Capturer<'a> {
             out,
             count,
             slug,
-            progress: progress_bar(args.quiet),
+            progress: progress_bar(),
             written: 0,
             failures: 0,
         })
@@ -338,18 +338,14 @@ impl Drop for Capturer<'_> {
     }
 }
 
-/// A spinner and a message on stderr, drawn only when stderr is a terminal.
-fn progress_bar(quiet: bool) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+/// A spinner and a message on the progress display (drawn only when stderr is a terminal
+/// and --quiet is not given).
+fn progress_bar() -> ProgressBar {
+    let bar = super::progress_display::multi().add(ProgressBar::new_spinner());
     bar.set_style(
         ProgressStyle::with_template("{spinner} {msg}").expect("a valid progress template"),
     );
-    if !bar.is_hidden() {
-        bar.enable_steady_tick(Duration::from_millis(120));
-    }
+    bar.enable_steady_tick(Duration::from_millis(120));
     bar
 }
 

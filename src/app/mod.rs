@@ -13,6 +13,7 @@ mod inspector;
 pub mod io;
 mod list;
 mod peek;
+mod progress_display;
 #[cfg(feature = "capture")]
 mod remote;
 mod report;
@@ -39,6 +40,11 @@ pub struct Outcome {
     pub text: String,
     /// `scan` found a leak that is growing or proven: exit code 1.
     pub leak_found: bool,
+}
+
+/// Shows the progress of long work on stderr when it is a terminal, unless `quiet`.
+pub fn show_progress(quiet: bool) {
+    progress_display::enable(quiet);
 }
 
 pub fn run(command: &Command) -> Result<Outcome> {

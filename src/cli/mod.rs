@@ -27,6 +27,10 @@ or `check` a regression, 2 usage or input error."
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// No progress display (it is shown on stderr, when that is a terminal, for work that
+    /// takes more than a second).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -373,9 +377,6 @@ pub struct CaptureArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size,
           default_value_t = Size(crate::formats::DEFAULT_MAX_INPUT_SIZE))]
     pub max_size: Size,
-    /// No progress display (it is shown only when stderr is a terminal).
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

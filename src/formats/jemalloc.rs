@@ -140,6 +140,7 @@ pub fn parse(bytes: &[u8], sources: &SymbolSources) -> Result<Profile, FormatErr
         let main = maps.iter().find(|m| m.path.starts_with('/'))?;
         super::process_identity(&main.path, "", main.start)
     });
+    let _symbolizing = crate::progress::phase("symbolizing", None);
     let symbolizer = match mappings {
         Some(maps) => Some(Symbolizer::new(maps, sources).map_err(FormatError::new)?),
         None if sources.binary.is_some() => {

@@ -18,6 +18,7 @@ use std::path::Path;
 
 use crate::error::{Error, FormatError};
 pub use crate::model::{Contents, Format, Input, Runtime};
+use crate::progress;
 use sniff::has_binary_bytes;
 
 /// One input format: how its first bytes are recognised, and how a whole input becomes the
@@ -102,15 +103,21 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
         }
     }
 
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let reading = progress::phase(&format!("reading {name}"), Some(file_size));
     // Heap snapshots stream from the file: they can be larger than is sensible to hold twice.
     if sniff::sniff(&head) == Some(Format::V8HeapSnapshot) {
         let limit = options.max_input_size;
-        let reader: Box<dyn Read + Send> = if gzipped {
+        let file = progress::Reading::new(open()?, &reading);
+        let reader: Box<dyn Read + Send + '_> = if gzipped {
             Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
-                open()?,
+                file,
             )))
         } else {
-            Box::new(open()?)
+            Box::new(file)
         };
         // Deflate expands at most ~1032 times.
         let size_hint = if gzipped {
@@ -143,7 +150,14 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
     if file_size > options.max_input_size {
         return Err(input_error(too_large(options.max_input_size, "is")));
     }
-    let raw = read_bounded(open()?, file_size, options.max_input_size).map_err(input_error)?;
+    let raw = read_bounded(
+        progress::Reading::new(open()?, &reading),
+        file_size,
+        options.max_input_size,
+    )
+    .map_err(input_error)?;
+    drop(reading);
+    let _parsing = progress::phase(&format!("parsing {name}"), None);
     let (reader, bytes) = if gzipped {
         gunzip(&raw, options.max_input_size).map_err(input_error)?
     } else {
