@@ -9,24 +9,7 @@ use std::process::Command;
 fn a_pseudo_terminal_of_zero_columns_reads_as_80() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dump = root.join("fixtures/go/conn-leak/conn-leak-iter0200-goroutine-debug2.txt");
-    let leakscope = env!("CARGO_BIN_EXE_leakscope");
-    // util-linux `script` runs the command on a new pseudo-terminal; without a terminal of its
-    // own (as under `cargo test`), that one is 0×0.
-    let out = Command::new("script")
-        .args([
-            "-qec",
-            &format!("{leakscope} top {} -n 5", dump.display()),
-            "/dev/null",
-        ])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("`script` (util-linux) runs; .ci/run installs it");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap().replace('\r', "");
+    let text = on_a_terminal(&format!("top {} -n 5", dump.display()), &[]).replace('\r', "");
     let table: Vec<&str> = text.lines().skip(2).collect();
     assert!(table.len() > 5, "{text}");
     for line in &table {
@@ -45,7 +28,8 @@ fn a_pseudo_terminal_of_zero_columns_reads_as_80() {
 }
 
 /// Runs leakscope under `script` (a pseudo-terminal on stdout and stderr) with `env`; returns
-/// what the terminal showed.
+/// what the terminal showed. util-linux `script` runs the command on a new pseudo-terminal;
+/// without a terminal of its own (as under `cargo test`), that one is 0×0.
 fn on_a_terminal(args: &str, env: &[(&str, &str)]) -> String {
     let leakscope = env!("CARGO_BIN_EXE_leakscope");
     let out = Command::new("script")
