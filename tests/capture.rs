@@ -483,9 +483,16 @@ fn html_pages_and_redirects_to_another_host_are_refused() {
     let err = text(&out.stderr);
     assert!(err.contains("redirected away from"), "{err}");
     assert!(!err.contains("s3cret"), "{err}");
-    // The redirect was not followed: the server saw each URL once, both from 127.0.0.1.
+    // The redirect was not followed: the server saw each URL once, both from 127.0.0.1; the
+    // header went to the target's host.
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(
+        seen[1]
+            .to_ascii_lowercase()
+            .contains("authorization: bearer s3cret"),
+        "{seen:?}"
+    );
     assert!(
         seen.iter()
             .all(|h| h.to_ascii_lowercase().contains("host: 127.0.0.1")),
