@@ -1,0 +1,141 @@
+//! Catalogue entries against the real captures made for them with `leakscope capture`
+//! (fixtures/go/stdlib, fixtures/node/core, each with its capture.sh): each entry names the
+//! leak of its scenario and stays quiet on every healthy run and on the noisy services.
+
+mod common;
+
+use common::{fixture, path, run_json, statuses};
+
+/// Entry, and the scenario (under fixtures/) whose `-leak` capture shows it.
+const ENTRIES: [(&str, &str); 11] = [
+    (
+        "go.http.response-body-not-closed",
+        "go/stdlib/body-not-closed",
+    ),
+    (
+        "go.http.transport-per-request",
+        "go/stdlib/transport-per-request",
+    ),
+    ("go.http.server-idle-conns", "go/stdlib/server-idle-conns"),
+    (
+        "go.context.cancel-not-called",
+        "go/stdlib/context-not-cancelled",
+    ),
+    ("go.sql.rows-not-closed", "go/stdlib/sql-rows-not-closed"),
+    ("go.sql.db-not-closed", "go/stdlib/sql-db-not-closed"),
+    ("go.sync.waitgroup-wait-stuck", "go/stdlib/waitgroup-stuck"),
+    ("go.signal.notify-not-stopped", "go/stdlib/signal-notify"),
+    ("go.time.afterfunc-pending", "go/stdlib/afterfunc-pending"),
+    ("node.http.agent-per-request", "node/core/agent-per-request"),
+    (
+        "node.events.eventtarget-listeners-piling",
+        "node/core/abort-listeners",
+    ),
+];
+
+fn capture(name: &str) -> String {
+    path(&fixture(name)).to_string()
+}
+
+#[test]
+fn each_entry_names_the_leak_of_its_capture() {
+    for (id, scenario) in ENTRIES {
+        let (code, report) = run_json("scan", &[capture(&format!("{scenario}-leak"))], &[]);
+        let found = statuses(&report);
+        assert_eq!(code, 1, "{scenario}: {found:?}");
+        assert!(
+            found
+                .iter()
+                .any(|(s, status)| s == id && status == "growing"),
+            "{scenario}: {id} not growing in {found:?}"
+        );
+        // The entry explains the growth: no generic finding is left beside it.
+        assert!(
+            found
+                .iter()
+                .all(|(s, _)| !s.ends_with(".growth") || scenario.ends_with("body-not-closed")),
+            "{scenario}: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn healthy_runs_have_no_finding() {
+    for (_, scenario) in ENTRIES {
+        let (code, report) = run_json("scan", &[capture(&format!("{scenario}-healthy"))], &[]);
+        assert_eq!((code, statuses(&report)), (0, vec![]), "{scenario}-healthy");
+    }
+}
+
+#[test]
+fn the_entries_stay_quiet_on_the_noisy_services() {
+    let go = |run: &str| -> Vec<String> {
+        (1..=12)
+            .flat_map(|m| {
+                ["goroutine-debug2.txt", "heap-gc.pb.gz"]
+                    .map(|kind| capture(&format!("go/noisy/{run}-m{m:02}-{kind}")))
+            })
+            .collect()
+    };
+    let node = |run: &str| -> Vec<String> {
+        (1..=8)
+            .map(|m| capture(&format!("node/noisy/{run}-m{m:02}.heapsnapshot.gz")))
+            .collect()
+    };
+    let runs = [
+        go("noisy-healthy"),
+        go("noisy-goroutine-leak"),
+        go("noisy-cache-leak"),
+        node("noisy-healthy"),
+        node("noisy-client-leak"),
+        node("noisy-stream-leak"),
+    ];
+    for files in runs {
+        let (_, report) = run_json("scan", &files, &[]);
+        let found = statuses(&report);
+        for (id, _) in ENTRIES {
+            assert!(
+                found.iter().all(|(s, _)| s != id),
+                "{}: {found:?}",
+                files[0]
+            );
+        }
+    }
+}
+
+/// The last file of `kind` in a capture folder (names sort by time).
+fn last(dir: &str, kind: &str) -> String {
+    let mut files: Vec<String> = std::fs::read_dir(fixture(dir))
+        .unwrap()
+        .map(|e| path(&e.unwrap().path()).to_string())
+        .filter(|p| p.contains(kind))
+        .collect();
+    files.sort();
+    files.pop().unwrap()
+}
+
+#[test]
+fn one_snapshot_of_many_handles_is_suspect() {
+    for (id, scenario, kind) in [
+        (
+            "go.sql.db-not-closed",
+            "go/stdlib/sql-db-not-closed",
+            "goroutine",
+        ),
+        (
+            "node.http.agent-per-request",
+            "node/core/agent-per-request",
+            "heapsnapshot",
+        ),
+    ] {
+        let (code, report) = run_json("scan", &[last(&format!("{scenario}-leak"), kind)], &[]);
+        assert_eq!(code, 0, "{scenario}: a suspect is not a measured leak");
+        assert!(
+            statuses(&report).contains(&(id.into(), "suspect".into())),
+            "{scenario}: {:?}",
+            statuses(&report)
+        );
+        let (code, report) = run_json("scan", &[last(&format!("{scenario}-healthy"), kind)], &[]);
+        assert_eq!((code, statuses(&report)), (0, vec![]), "{scenario}-healthy");
+    }
+}
