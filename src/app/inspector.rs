@@ -89,8 +89,10 @@ impl Inspector {
         })
     }
 
-    /// A local Node process: its inspector if open, else SIGUSR1 opens it (on the port of
-    /// its --inspect-port, 9229 by default), found among the ports the process listens on.
+    /// A local Node process: SIGUSR1 opens its inspector (on the port of its --inspect-port,
+    /// 9229 by default; an open one stays as it is), found among the ports the process
+    /// listens on. Only a process whose program is `node` is signalled, where the system
+    /// says (Linux); elsewhere the signal is sent as asked.
     pub fn of_process(pid: u32, timeout: Duration) -> Result<Inspector> {
         let target = format!("pid {pid}");
         let fail = |message: String| Error::Remote {
