@@ -7,7 +7,7 @@ mod common;
 use common::{fixture, path, run_json, statuses};
 
 /// Entry, and the scenario (under fixtures/) whose `-leak` capture shows it.
-const ENTRIES: [(&str, &str); 11] = [
+const ENTRIES: [(&str, &str); 12] = [
     (
         "go.http.response-body-not-closed",
         "go/stdlib/body-not-closed",
@@ -30,6 +30,10 @@ const ENTRIES: [(&str, &str); 11] = [
     (
         "node.events.eventtarget-listeners-piling",
         "node/core/abort-listeners",
+    ),
+    (
+        "node.promise.pending-piling",
+        "node/core/promise-never-settled",
     ),
 ];
 
