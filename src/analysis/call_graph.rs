@@ -294,6 +294,14 @@ mod tests {
         b.finish()
     }
 
+    fn target_of(p: &Profile) -> Side<'_> {
+        Side {
+            profile: p,
+            sample_index: 0,
+            sign: 1,
+        }
+    }
+
     fn edge(g: &CallGraph, from: &str, to: &str) -> Option<(i64, bool)> {
         let at = |k: &str| g.nodes.iter().position(|n| n.key == k);
         let (from, to) = (at(from)?, at(to)?);
@@ -306,11 +314,7 @@ mod tests {
     #[test]
     fn recursion_counts_once_and_draws_no_self_edge() {
         let p = recursive();
-        let target = Side {
-            profile: &p,
-            sample_index: 0,
-            sign: 1,
-        };
+        let target = target_of(&p);
         let g = call_graph(None, target, &KeyOptions::default(), 10);
         let walk = g.nodes.iter().find(|n| n.key == "main.walk").unwrap();
         assert_eq!((walk.flat, walk.cum), (0, 60));
@@ -356,11 +360,7 @@ mod tests {
         // Cut to the three largest by cum (leaf, main, walk), `other` goes; the call from main
         // to leaf through it would be residual, but main reaches leaf through walk.
         let p = recursive();
-        let target = Side {
-            profile: &p,
-            sample_index: 0,
-            sign: 1,
-        };
+        let target = target_of(&p);
         let g = call_graph(None, target, &KeyOptions::default(), 3);
         assert!(g.nodes.iter().all(|n| n.key != "main.other"));
         assert_eq!(edge(&g, "main.main", "main.leaf"), None);
@@ -375,11 +375,7 @@ mod tests {
             sample_index: 0,
             sign: -1,
         };
-        let target = Side {
-            profile: &p,
-            sample_index: 0,
-            sign: 1,
-        };
+        let target = target_of(&p);
         let g = call_graph(Some(base), target, &KeyOptions::default(), 10);
         // The same profile twice: nothing changed, so nothing is above the cut.
         assert!(g.nodes.is_empty(), "{:?}", g.nodes);
