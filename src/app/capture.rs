@@ -15,6 +15,7 @@ use super::io::{self, AtomicFile, CAPTURE_LOG};
 use super::remote::{origin_of, without_credentials, Remote};
 use crate::cli::CaptureArgs;
 use crate::error::{Error, Result};
+use crate::model::Format;
 use crate::output::values::{format_bytes, format_time};
 
 /// Go cuts a debug=2 goroutine dump at 64 MiB; past that, debug=1 (grouped) fits.
@@ -218,23 +219,10 @@ impl<'a> Capturer<'a> {
     fn take(&mut self, moment: usize, job: usize) -> Result<String> {
         let started = Instant::now();
         let time = now_nanos();
-        let (kind, extension) = match &self.source {
-            Source::Pprof { plan, .. } => {
-                let kind = plan[job].kind.as_str();
-                let extension = match kind {
-                    "heap" | "profile" => "pb.gz",
-                    _ => "txt.gz",
-                };
-                (kind.to_string(), extension)
-            }
-            Source::Node(_) => ("heapsnapshot".to_string(), "heapsnapshot.gz"),
+        let kind = match &self.source {
+            Source::Pprof { plan, .. } => plan[job].kind.clone(),
+            Source::Node(_) => "heapsnapshot".to_string(),
         };
-        let name = format!(
-            "{}-{kind}-{}-{:04}.{extension}",
-            self.slug,
-            compact_time(time),
-            moment + 1,
-        );
         self.progress.set_message(match kind.as_str() {
             "heapsnapshot" => format!(
                 "{}: collecting garbage, taking a heap snapshot",
@@ -242,15 +230,30 @@ impl<'a> Capturer<'a> {
             ),
             _ => format!("{}: fetching the {kind} profile", self.target),
         });
-        let mut file = Recorded::new(AtomicFile::create(&self.out.join(&name))?);
-        let url = match &mut self.source {
+        let name = |extension: &str| {
+            format!(
+                "{}-{kind}-{}-{:04}.{extension}",
+                self.slug,
+                compact_time(time),
+                moment + 1,
+            )
+        };
+        let (name, url, mut file) = match &mut self.source {
             Source::Pprof { remote, plan } => {
-                let (url, body) = fetch(remote, &plan[job])?;
-                let bytes = gzipped(&body);
-                file.write_all(&bytes).map_err(|e| file.inner.error(e))?;
-                url
+                let (url, body, format) = fetch(remote, &plan[job])?;
+                // Named by what came, not by what was asked: a full profile URL may bring either.
+                let name = name(match format {
+                    Format::Pprof => "pb.gz",
+                    _ => "txt.gz",
+                });
+                let mut file = Recorded::new(AtomicFile::create(&self.out.join(&name))?);
+                file.write_all(&gzipped(&body))
+                    .map_err(|e| file.inner.error(e))?;
+                (name, url, file)
             }
             Source::Node(inspector) => {
+                let name = name("heapsnapshot.gz");
+                let mut file = Recorded::new(AtomicFile::create(&self.out.join(&name))?);
                 let progress = &self.progress;
                 let target = &self.target;
                 let mut encoder =
@@ -265,7 +268,7 @@ impl<'a> Capturer<'a> {
                     path: self.out.join(&name),
                     message: e.to_string(),
                 })?;
-                inspector.ws_url().to_string()
+                (name, inspector.ws_url().to_string(), file)
             }
         };
         let (bytes, sha256) = (file.bytes, hex(&file.hasher.finalize_reset()));
@@ -496,7 +499,8 @@ fn plan(args: &CaptureArgs, target: &str, remote: &Remote) -> Result<Vec<Planned
 }
 
 /// One profile, checked to be one: the URL it came from and its bytes.
-fn fetch(remote: &Remote, planned: &Planned) -> Result<(String, Vec<u8>)> {
+/// The URL fetched, the body, and the body's format.
+fn fetch(remote: &Remote, planned: &Planned) -> Result<(String, Vec<u8>, Format)> {
     let mut url = planned.url.clone();
     let mut fetched = remote.get(&url)?;
     if let Some(fallback) = &planned.fallback {
@@ -505,15 +509,17 @@ fn fetch(remote: &Remote, planned: &Planned) -> Result<(String, Vec<u8>)> {
             fetched = remote.get(&url)?;
         }
     }
-    check_profile(&fetched.body, &fetched.content_type).map_err(|message| Error::Remote {
-        url: without_credentials(&url),
-        message,
-    })?;
-    Ok((url, fetched.body))
+    let format =
+        check_profile(&fetched.body, &fetched.content_type).map_err(|message| Error::Remote {
+            url: without_credentials(&url),
+            message,
+        })?;
+    Ok((url, fetched.body, format))
 }
 
-/// A body leakscope can read, or why not (an HTML page, an empty answer, something else).
-fn check_profile(body: &[u8], content_type: &str) -> std::result::Result<(), String> {
+/// The format of a body leakscope can read, or why not (an HTML page, an empty answer,
+/// something else).
+fn check_profile(body: &[u8], content_type: &str) -> std::result::Result<Format, String> {
     if body.is_empty() {
         return Err("an empty answer, not a profile".into());
     }
@@ -525,8 +531,8 @@ fn check_profile(body: &[u8], content_type: &str) -> std::result::Result<(), Str
             .read_to_end(&mut decoded);
         head = decoded;
     }
-    if crate::formats::sniff::sniff(&head).is_some() {
-        return Ok(());
+    if let Some(format) = crate::formats::sniff::sniff(&head) {
+        return Ok(format);
     }
     let trimmed = String::from_utf8_lossy(&head)
         .trim_start()
