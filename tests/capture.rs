@@ -163,7 +163,7 @@ fn a_leaking_service_is_captured_and_scan_names_the_leak() {
         text(&scan.stderr)
     );
     assert!(
-        report.contains("go.goroutines.growth [GROWING]"),
+        report.contains("go.chan.receive-blocked [GROWING]"),
         "{report}"
     );
     assert!(report.contains("main.handle.func#"), "{report}");
@@ -181,6 +181,23 @@ fn a_healthy_service_scans_clean() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let scan = run(&["scan", path(&dir)]);
     assert_eq!(scan.status.code(), Some(0), "{}", text(&scan.stdout));
+    // A full profile URL is named by what it brought: the goroutine profile without debug=
+    // is protobuf, with debug=2 text.
+    for (query, extension) in [("", ".pb.gz"), ("?debug=2", ".txt.gz")] {
+        let dir = out_dir(&format!("full-url{query}"));
+        let url = format!("{}/debug/pprof/goroutine{query}", service.url);
+        let out = run(&["capture", &url, "--count", "1", "--out", path(&dir)]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name != "capture.jsonl")
+            .collect();
+        assert!(
+            names.len() == 1 && names[0].ends_with(extension),
+            "{query}: {names:?}"
+        );
+    }
 }
 
 #[test]
@@ -359,11 +376,11 @@ fn watch_judges_after_every_capture_and_exits_as_scan_does() {
         assert!(status.iter().all(|l| l.contains(" goroutines")), "{stdout}");
         if code == 1 {
             assert!(
-                status[3].contains("go.goroutines.growth GROWING"),
+                status[3].contains("go.chan.receive-blocked GROWING"),
                 "{stdout}"
             );
             assert!(
-                stdout.contains("go.goroutines.growth [GROWING]"),
+                stdout.contains("go.chan.receive-blocked [GROWING]"),
                 "{stdout}"
             );
         } else {

@@ -7,7 +7,7 @@ mod common;
 use common::{fixture, path, run_json, statuses};
 
 /// Entry, and the scenario (under fixtures/) whose `-leak` capture shows it.
-const ENTRIES: [(&str, &str); 12] = [
+const ENTRIES: [(&str, &str); 16] = [
     (
         "go.http.response-body-not-closed",
         "go/stdlib/body-not-closed",
@@ -26,6 +26,10 @@ const ENTRIES: [(&str, &str); 12] = [
     ("go.sync.waitgroup-wait-stuck", "go/stdlib/waitgroup-stuck"),
     ("go.signal.notify-not-stopped", "go/stdlib/signal-notify"),
     ("go.time.afterfunc-pending", "go/stdlib/afterfunc-pending"),
+    ("go.chan.send-blocked", "go/stdlib/result-abandoned"),
+    ("go.chan.receive-blocked", "go/stdlib/workers-never-stopped"),
+    ("go.sync.mutex-lock-piling", "go/stdlib/mutex-held"),
+    ("go.time.sleep-loop-piling", "go/stdlib/poller-per-request"),
     ("node.http.agent-per-request", "node/core/agent-per-request"),
     (
         "node.events.eventtarget-listeners-piling",
@@ -86,23 +90,28 @@ fn the_entries_stay_quiet_on_the_noisy_services() {
             .map(|m| capture(&format!("node/noisy/{run}-m{m:02}.heapsnapshot.gz")))
             .collect()
     };
+    // The noisy goroutine leak is goroutines waiting in `chan receive` for a change that never
+    // comes: go.chan.receive-blocked is its name; every other entry stays quiet.
     let runs = [
-        go("noisy-healthy"),
-        go("noisy-goroutine-leak"),
-        go("noisy-cache-leak"),
-        node("noisy-healthy"),
-        node("noisy-client-leak"),
-        node("noisy-stream-leak"),
+        (go("noisy-healthy"), None),
+        (go("noisy-goroutine-leak"), Some("go.chan.receive-blocked")),
+        (go("noisy-cache-leak"), None),
+        (node("noisy-healthy"), None),
+        (node("noisy-client-leak"), None),
+        (node("noisy-stream-leak"), None),
     ];
-    for files in runs {
+    for (files, named) in runs {
         let (_, report) = run_json("scan", &files, &[]);
         let found = statuses(&report);
         for (id, _) in ENTRIES {
             assert!(
-                found.iter().all(|(s, _)| s != id),
+                found.iter().all(|(s, _)| s != id || named == Some(id)),
                 "{}: {found:?}",
                 files[0]
             );
+        }
+        if let Some(id) = named {
+            assert!(found.contains(&(id.into(), "growing".into())), "{found:?}");
         }
     }
 }
@@ -140,6 +149,29 @@ fn one_snapshot_of_many_handles_is_suspect() {
             statuses(&report)
         );
         let (code, report) = run_json("scan", &[last(&format!("{scenario}-healthy"), kind)], &[]);
+        assert_eq!((code, statuses(&report)), (0, vec![]), "{scenario}-healthy");
+    }
+}
+
+/// Protobuf goroutine profiles keep the runtime's frames (runtime.chansend1) and print no states:
+/// the channel entries name the same leaks from those frames.
+#[test]
+fn channel_entries_read_the_runtime_frames_of_protobuf_profiles() {
+    for (id, scenario) in [
+        ("go.chan.send-blocked", "go/stdlib/result-abandoned"),
+        ("go.chan.receive-blocked", "go/stdlib/workers-never-stopped"),
+    ] {
+        let (code, report) = run_json("scan", &[capture(&format!("{scenario}-leak-debug0"))], &[]);
+        assert_eq!(
+            (code, statuses(&report)),
+            (1, vec![(id.to_string(), "growing".to_string())]),
+            "{scenario}"
+        );
+        let (code, report) = run_json(
+            "scan",
+            &[capture(&format!("{scenario}-healthy-debug0"))],
+            &[],
+        );
         assert_eq!((code, statuses(&report)), (0, vec![]), "{scenario}-healthy");
     }
 }

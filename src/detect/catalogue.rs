@@ -54,6 +54,11 @@ pub struct Signature {
     /// read loop is not one whose response body was dropped).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unless: Vec<String>,
+    /// Goroutine dumps that print states (debug=2 leaves the runtime's frames out): a stack also
+    /// counts when its goroutines wait in one of these states (`chan send`), as `markers` count
+    /// it where the runtime's frames are shown (`runtime.chansend1` in debug=1 and protobuf).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub states: Vec<String>,
     /// Stacks matching one of these are taken off the metric (e.g. streams still being read).
     #[serde(default)]
     pub minus: Vec<String>,
@@ -71,6 +76,11 @@ pub struct Signature {
     /// A proof the runtime gives in one snapshot: `runtime-leak-marks`.
     #[serde(default)]
     pub proof: Option<String>,
+    /// The evidence is a common way to wait (a channel, a lock, a sleep), not one library's
+    /// frames: growth is judged as generic growth is (enough snapshots, a significant trend,
+    /// what stayed piling up), so that busy moments of a healthy service do not fire it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub strict_growth: bool,
     /// Growth over the series, in the metric's unit, below which nothing is reported.
     #[serde(default)]
     pub min_growth: Option<f64>,
@@ -238,12 +248,18 @@ fn compile(signature: Signature) -> Result<Compiled, String> {
         return Err(format!("signature {id}: runtime must be go, node or rust"));
     }
     let has_evidence = !signature.markers.is_empty()
+        || !signature.states.is_empty()
         || !signature.require_all.is_empty()
         || !signature.classes.is_empty()
         || signature.proof.is_some();
     if !has_evidence {
         return Err(format!(
-            "signature {id}: names no evidence (markers, require_all, classes or proof)"
+            "signature {id}: names no evidence (markers, states, require_all, classes or proof)"
+        ));
+    }
+    if !signature.states.is_empty() && signature.profile != ProfileClass::Goroutine {
+        return Err(format!(
+            "signature {id}: states are goroutine states, for goroutine profiles only"
         ));
     }
     if let Some(proof) = &signature.proof {
@@ -322,5 +338,20 @@ mod tests {
             .add_text("[[signature]]\nid='x'\nruntime='go'\nprofile='goroutine'\ntitle='t'\nlibrary='l'\nversions='v'\nrecognised_by='r'\nmetric='goroutines'\nmarkers=['(']\nexplanation='e'\nfix='f'\n")
             .unwrap_err();
         assert!(e.message.contains("markers"), "{e:?}");
+    }
+
+    #[test]
+    fn goroutine_states_are_evidence_of_goroutine_profiles_only() {
+        let entry = |profile: &str, metric: &str| {
+            format!(
+                "[[signature]]\nid='x'\nruntime='go'\nprofile='{profile}'\ntitle='t'\nlibrary='l'\n\
+                 versions='v'\nrecognised_by='r'\nmetric='{metric}'\nstates=['chan send']\n\
+                 explanation='e'\nfix='f'\n"
+            )
+        };
+        let mut c = Catalogue::default();
+        c.add_text(&entry("goroutine", "goroutines")).unwrap();
+        let e = c.add_text(&entry("heap", "inuse_space")).unwrap_err();
+        assert!(e.message.contains("goroutine profiles only"), "{e:?}");
     }
 }

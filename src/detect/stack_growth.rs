@@ -140,7 +140,7 @@ pub fn generic_stack_growth(
 
 /// A loop behind a short series of full dumps: one goroutine started at least
 /// `SUSPECT_ONE_LOOP_MIN` of the stack's goroutines, and the hint that says so.
-fn one_loop(creators: &[CreatorGroup], n: usize) -> Option<String> {
+pub fn one_loop(creators: &[CreatorGroup], n: usize) -> Option<String> {
     let busiest = creators
         .iter()
         .filter_map(|c| c.top_creators.first())

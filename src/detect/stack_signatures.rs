@@ -7,16 +7,22 @@ use rustc_hash::FxHashSet;
 
 use crate::analysis::keys::{stack_key_of, FrameKeys};
 use crate::detect::catalogue::{unit_of, Compiled, Signature};
-use crate::detect::growth::{entry_status, Measured};
+use crate::detect::growth::{entry_status, generic_status, generic_suspect, Measured};
 use crate::detect::runtime_proof::{self, leak_marks};
-use crate::detect::stack_growth::generic_stack_growth;
+use crate::detect::stack_growth::{generic_stack_growth, one_loop};
 use crate::detect::stack_match::{
     anchor_name, code_sites, creators, goroutine_ids, key_options, left_behind, stack_fingerprint,
     stack_series, value_index, StackMatch,
 };
 use crate::model::{CreatorGroup, Evidence, Finding, InputSeries, NamedSeries, Profile, Status};
 
-pub fn measure(profile: &Profile, keys: &FrameKeys, entry: &Compiled) -> StackMatch {
+/// `skip`: stacks that count for nothing (already explained by a more specific entry).
+pub fn measure(
+    profile: &Profile,
+    keys: &FrameKeys,
+    entry: &Compiled,
+    skip: &FixedBitSet,
+) -> StackMatch {
     let function_matches = |patterns: &[regex::Regex]| -> Vec<Vec<bool>> {
         patterns
             .iter()
@@ -44,11 +50,16 @@ pub fn measure(profile: &Profile, keys: &FrameKeys, entry: &Compiled) -> StackMa
             .map(|(_, r)| r.clone())
             .collect::<Vec<_>>(),
     );
+    let in_states = stacks_in_states(profile, &entry.signature.states);
+    let by_frames_or_states = !entry.markers.is_empty() || !entry.signature.states.is_empty();
     let index = value_index(profile);
     let mut result = StackMatch::empty(profile, co.len());
     let mut minus_total = 0;
     let mut functions: Vec<u32> = Vec::new();
     for (i, sample) in profile.samples.iter().enumerate() {
+        if skip.contains(sample.stack as usize) {
+            continue;
+        }
         let value = profile.values(i)[index];
         functions.clear();
         functions.extend(
@@ -57,7 +68,8 @@ pub fn measure(profile: &Profile, keys: &FrameKeys, entry: &Compiled) -> StackMa
                 .iter()
                 .map(|&f| profile.frames[f as usize].function),
         );
-        let marked = (entry.markers.is_empty() || any(&markers, &functions))
+        let in_state = in_states.contains(&sample.stack);
+        let marked = (!by_frames_or_states || any(&markers, &functions) || in_state)
             && require
                 .iter()
                 .all(|s| functions.iter().any(|&f| s[f as usize]))
@@ -69,11 +81,22 @@ pub fn measure(profile: &Profile, keys: &FrameKeys, entry: &Compiled) -> StackMa
                 .stacks
                 .entry(stack_key_of(profile, keys, sample.stack))
                 .or_default() += value;
-            let mut anchors: Vec<u32> = functions
-                .iter()
-                .copied()
-                .filter(|&f| any(&markers, &[f]) || require.iter().any(|s| s[f as usize]))
-                .collect();
+            let mut anchors: Vec<u32> = if entry.signature.states.is_empty() {
+                functions
+                    .iter()
+                    .copied()
+                    .filter(|&f| any(&markers, &[f]) || require.iter().any(|s| s[f as usize]))
+                    .collect()
+            } else {
+                // A state says how goroutines wait, not where: the function they wait in is
+                // what the finding is about, whether the dump shows the runtime's frames or not.
+                functions
+                    .iter()
+                    .copied()
+                    .find(|&f| !profile.functions[f as usize].name.starts_with("runtime."))
+                    .into_iter()
+                    .collect()
+            };
             anchors.sort_unstable();
             anchors.dedup();
             for f in anchors {
@@ -92,6 +115,18 @@ pub fn measure(profile: &Profile, keys: &FrameKeys, entry: &Compiled) -> StackMa
     }
     result.value = (result.value - minus_total).max(0);
     result
+}
+
+/// The stacks of goroutines waiting in one of `states` (dumps that print states).
+fn stacks_in_states(profile: &Profile, states: &[String]) -> FxHashSet<u32> {
+    let Some(dump) = profile.goroutines.as_ref().filter(|_| !states.is_empty()) else {
+        return FxHashSet::default();
+    };
+    dump.goroutines
+        .iter()
+        .filter(|g| states.iter().any(|s| s == dump.state_name(g)))
+        .map(|g| g.stack)
+        .collect()
 }
 
 /// What the last snapshot alone proves by an entry's single-snapshot rule: at least
@@ -160,16 +195,27 @@ pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: 
         .iter()
         .map(|p| FixedBitSet::with_capacity(p.stack_count()))
         .collect();
+    // ... and those a library's entry explained, which the common waits do not name again.
+    let mut by_library = explained.clone();
     for entry in entries {
         let s = &entry.signature;
+        let nothing = FixedBitSet::new();
         let matches: Vec<StackMatch> = profiles
             .iter()
             .zip(&keys)
-            .map(|(p, k)| {
+            .zip(&by_library)
+            .map(|((p, k), explained)| {
                 if s.proof.is_some() {
                     leak_marks(p, k)
                 } else {
-                    measure(p, k, entry)
+                    // A common wait names what no library's entry explained: the goroutines
+                    // of a gRPC connection wait on channels too.
+                    measure(
+                        p,
+                        k,
+                        entry,
+                        if s.strict_growth { explained } else { &nothing },
+                    )
                 }
             })
             .collect();
@@ -189,7 +235,15 @@ pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: 
             values: &values,
             kept: kept.as_deref(),
         };
-        let judged = entry_status(measured, s.min_growth.unwrap_or(1.0));
+        let min_growth = s.min_growth.unwrap_or(1.0);
+        let judged = if s.strict_growth {
+            generic_status(measured, min_growth).or_else(|| {
+                generic_suspect(measured, min_growth)
+                    .filter(|_| one_loop(&creators, values.len()).is_some())
+            })
+        } else {
+            entry_status(measured, min_growth)
+        };
         let growth = judged.as_ref().map(|j| j.status);
         let Some(status) = (if s.proof.is_some() {
             // A proof is a leak at any count, whatever the series did before.
@@ -209,6 +263,12 @@ pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: 
             bits.union_with(&m.matched);
             bits.union_with(&m.co_matched);
         }
+        if s.proof.is_none() && !s.strict_growth {
+            for (bits, m) in by_library.iter_mut().zip(&matches) {
+                bits.union_with(&m.matched);
+                bits.union_with(&m.co_matched);
+            }
+        }
         let mut evidence = Evidence {
             stacks: stack_series(&matches, 5),
             co_growing: entry
@@ -227,7 +287,11 @@ pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: 
             ..Evidence::default()
         };
         if status == Status::Suspect {
-            evidence.hints.push(suspect_reason(s, &evidence.creators));
+            evidence.hints.extend(if s.strict_growth {
+                one_loop(&evidence.creators, values.len())
+            } else {
+                Some(suspect_reason(s, &evidence.creators))
+            });
         }
         let fingerprint = stack_fingerprint(&s.id, last);
         let mut finding = s.finding(status, fingerprint, values, &indexes, evidence);
