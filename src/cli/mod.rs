@@ -609,6 +609,10 @@ pub struct InputArgs {
     /// A directory of separate debug files by build id (`.build-id/ab/cdef....debug`).
     #[arg(long, value_name = "DIR")]
     pub debug_dir: Option<PathBuf>,
+    /// Where the shared libraries a jemalloc dump names are looked up: the root of the
+    /// process's filesystem (a container image, a copy of the capture machine's); default /.
+    #[arg(long, value_name = "DIR", env = "LEAKSCOPE_SYSROOT")]
+    pub sysroot: Option<PathBuf>,
     #[command(flatten)]
     pub filters: FilterArgs,
 }
@@ -620,6 +624,7 @@ impl Default for InputArgs {
             max_input_size: Size(DEFAULT_MAX_INPUT_SIZE),
             binary: None,
             debug_dir: None,
+            sysroot: None,
             filters: FilterArgs::default(),
         }
     }
@@ -720,6 +725,7 @@ impl InputArgs {
             symbols: crate::formats::symbolize::SymbolSources {
                 binary: self.binary.clone(),
                 debug_dir: self.debug_dir.clone(),
+                sysroot: self.sysroot.clone(),
             },
         }
     }

@@ -331,7 +331,7 @@ mod tests {
         assert!(p.warnings[0].contains("MAPPED_LIBRARIES"));
         let with_binary = SymbolSources {
             binary: Some("leaklab".into()),
-            debug_dir: None,
+            ..SymbolSources::default()
         };
         assert!(parse(b"heap_v2/4096\n@ 0x1000\n  t*: 1: 8 [0: 0]\n", &with_binary).is_err());
     }

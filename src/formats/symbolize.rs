@@ -30,6 +30,8 @@ pub struct SymbolSources {
     pub binary: Option<PathBuf>,
     /// A directory with `.build-id/ab/cdef….debug` files (`--debug-dir`).
     pub debug_dir: Option<PathBuf>,
+    /// The root the mapped libraries' paths are read from (`--sysroot`); none: this machine's.
+    pub sysroot: Option<PathBuf>,
 }
 
 /// A resolved frame.
@@ -172,8 +174,12 @@ impl Symbolizer {
                 return Some(binary.clone());
             }
         }
-        if Path::new(path).is_file() {
-            return Some(PathBuf::from(path));
+        let local = match &sources.sysroot {
+            Some(root) => root.join(path.trim_start_matches('/')),
+            None => PathBuf::from(path),
+        };
+        if local.is_file() {
+            return Some(local);
         }
         let build_id = mappings
             .iter()
@@ -329,8 +335,8 @@ fn layout(file: &Path) -> Result<(Vec<Segment>, Option<String>), String> {
     Ok((segments, build_id))
 }
 
-/// A binary matches a process when each of its file's mappings starts, in the file, where one of
-/// the binary's segments starts (to the page).
+/// A binary matches a process when each of its file's mappings lies, in the file, within one of
+/// the binary's segments (to the page).
 fn check_layout(
     segments: &[Segment],
     build_id: Option<&str>,
@@ -359,8 +365,12 @@ fn check_layout(
                 .saturating_add(size)
                 .div_ceil(PAGE)
                 .saturating_mul(PAGE);
+            // A segment may be mapped in parts: the loader makes the start of the writable one
+            // read-only after relocation (RELRO), so the rest is mapped from inside it.
             // Profiles are untrusted: a mapping may end before it starts.
-            m.offset == start && m.end.saturating_sub(m.start) <= (end - start).saturating_add(PAGE)
+            (start..end.max(start + PAGE)).contains(&m.offset)
+                && m.offset.saturating_add(m.end.saturating_sub(m.start))
+                    <= end.saturating_add(PAGE)
         });
         if !fits {
             return Err(format!(
@@ -592,6 +602,33 @@ mod tests {
             ),
             "<tonic::Svc as tower_service::Service>::call::{{closure}}"
         );
+    }
+
+    #[test]
+    fn a_segment_mapped_in_parts_fits_and_a_foreign_offset_does_not() {
+        // libc's writable segment (file offset 0x1cd8f0, 0x5760 bytes), mapped as the loader
+        // leaves it: a read-only RELRO part, then the rest from inside the segment.
+        let segments = [(0, 0x26000, 0), (0x1cd8f0, 0x5760, 0x1ce8f0)];
+        let mapping = |offset: u64, pages: u64| Mapping {
+            start: 0x7f08_f5b5_b000,
+            end: 0x7f08_f5b5_b000 + pages * 4096,
+            offset,
+            path: "/lib/libc.so.6".into(),
+            build_id: None,
+        };
+        let check = |m: Mapping| {
+            check_layout(
+                &segments,
+                None,
+                Path::new("libc.so.6"),
+                "/lib/libc.so.6",
+                &[m],
+            )
+        };
+        assert!(check(mapping(0x1cd000, 4)).is_ok());
+        assert!(check(mapping(0x1d3000, 2)).is_ok());
+        assert!(check(mapping(0x100000, 1)).is_err());
+        assert!(check(mapping(0x1d3000, 64)).is_err());
     }
 
     #[test]

@@ -22,9 +22,18 @@ pub fn golden(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// An empty root for the libraries jemalloc dumps name: what this machine's libc happens to
+/// be must not change what the tests see.
+pub fn empty_sysroot() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("empty-sysroot");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 pub fn run(args: &[&str]) -> Output {
     Command::cargo_bin("leakscope")
         .unwrap()
+        .env("LEAKSCOPE_SYSROOT", empty_sysroot())
         .args(args)
         .output()
         .unwrap()
