@@ -5,6 +5,10 @@ use crate::detect::{unit_of, Catalogue, Signature};
 use crate::output::values::format_value;
 use crate::output::TextTable;
 
+/// How an entry with `strict_growth` is judged, said after its threshold.
+const STRICT_GROWTH: &str =
+    ", judged as generic growth is (what stays piling up, a significant trend)";
+
 /// `signatures list`: one table per runtime and library, in the catalogue's order.
 pub fn signature_list(catalogue: &Catalogue) -> Vec<TextTable> {
     let mut groups: Vec<((&str, &str), Vec<&Signature>)> = Vec::new();
@@ -78,6 +82,7 @@ pub fn signature_text(s: &Signature) -> String {
     );
     field("recognised by", s.recognised_by.clone());
     field("markers", s.markers.join("\n              "));
+    field("states", s.states.join(", "));
     field("requires", s.require_all.join("\n              "));
     field("unless", s.unless.join("\n              "));
     field("taken off", s.minus.join("\n              "));
@@ -94,7 +99,13 @@ pub fn signature_text(s: &Signature) -> String {
     field(
         "threshold",
         s.min_growth
-            .map(|g| format!("growth of at least {g} over a series"))
+            .map(|g| {
+                format!(
+                    "growth of at least {g} {} over a series{}",
+                    unit_of(&s.metric),
+                    if s.strict_growth { STRICT_GROWTH } else { "" }
+                )
+            })
             .unwrap_or_default(),
     );
     let one_snapshot = match (&s.proof, s.present_min_count) {
@@ -178,6 +189,7 @@ pub fn signature_markdown(s: &Signature) -> String {
     out.push_str(&format!("- Recognised by: {}\n", s.recognised_by));
     for (label, list) in [
         ("Marker frames", &s.markers),
+        ("Goroutine states", &s.states),
         ("Required frames", &s.require_all),
         ("Not counted when a frame is", &s.unless),
         ("Stacks taken off the count", &s.minus),
@@ -199,7 +211,9 @@ pub fn signature_markdown(s: &Signature) -> String {
     }
     if let Some(g) = s.min_growth {
         out.push_str(&format!(
-            "- Reported when the metric grows by at least {g} over a series\n"
+            "- Reported when the metric grows by at least {g} {} over a series{}\n",
+            unit_of(&s.metric),
+            if s.strict_growth { STRICT_GROWTH } else { "" }
         ));
     }
     if let Some(n) = s.present_min_count {
