@@ -119,6 +119,40 @@ pub fn resolve_sample_index(profile: &Profile, wanted: Option<&str>) -> Result<u
     }
 }
 
+/// Every stack's frame keys (leaf first), in one array: a vector per stack would be an
+/// allocation per stack, and a large profile has hundreds of thousands.
+struct StackKeys {
+    keys: Vec<u32>,
+    ends: Vec<usize>,
+}
+
+impl StackKeys {
+    fn new(profile: &Profile, keys: &FrameKeys) -> StackKeys {
+        let mut all = StackKeys {
+            keys: Vec::new(),
+            ends: Vec::with_capacity(profile.stack_count()),
+        };
+        for stack in 0..profile.stack_count() as u32 {
+            all.keys.extend(keys.of_stack(profile, stack));
+            all.ends.push(all.keys.len());
+        }
+        all
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[u32]> {
+        (0..self.ends.len()).map(|i| &self[i])
+    }
+}
+
+impl std::ops::Index<usize> for StackKeys {
+    type Output = [u32];
+
+    fn index(&self, stack: usize) -> &[u32] {
+        let start = if stack == 0 { 0 } else { self.ends[stack - 1] };
+        &self.keys[start..self.ends[stack]]
+    }
+}
+
 pub fn aggregate(
     profile: &Profile,
     sample_index: usize,
@@ -126,9 +160,7 @@ pub fn aggregate(
     options: &KeyOptions,
 ) -> Aggregate {
     let keys = FrameKeys::new(profile, options);
-    let stack_keys: Vec<Vec<u32>> = (0..profile.stack_count() as u32)
-        .map(|stack| keys.of_stack(profile, stack).collect())
-        .collect();
+    let stack_keys = StackKeys::new(profile, &keys);
 
     // Row id per stack, for grouping by stack (stacks that differ only in hidden frames merge).
     let mut row_keys: Vec<String> = Vec::new();
@@ -140,7 +172,7 @@ pub fn aggregate(
                 .iter()
                 .map(|frames| {
                     let next = ids.len() as u32;
-                    *ids.entry(frames.as_slice()).or_insert_with(|| {
+                    *ids.entry(frames).or_insert_with(|| {
                         row_keys.push(stack_key(frames, &keys.keys));
                         next
                     })
@@ -316,7 +348,7 @@ fn goroutine_details(
     profile: &Profile,
     by: GroupBy,
     frame_names: &[String],
-    stack_keys: &[Vec<u32>],
+    stack_keys: &StackKeys,
     single_row: &dyn Fn(u32, u32) -> usize,
     row_count: usize,
     options: &KeyOptions,

@@ -214,11 +214,20 @@ impl Profile {
 
 /// Builds a `Profile` while interning functions, frames, stacks and label sets, and merging
 /// samples that share stack and labels (the Go runtime emits such duplicates).
+fn frames_hash(frames: &[u32]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    frames.hash(&mut hasher);
+    hasher.finish()
+}
+
 pub struct ProfileBuilder {
     profile: Profile,
     function_ids: FxHashMap<Box<[u8]>, u32>,
     frame_ids: FxHashMap<Frame, u32>,
-    stack_ids: FxHashMap<Box<[u32]>, u32>,
+    /// Stack ids by the hash of their frames, compared with the frames the profile holds: a
+    /// key of its own per stack would be an allocation per stack, and as many frees.
+    stack_ids: hashbrown::HashTable<u32>,
     label_ids: FxHashMap<Labels, u32>,
     sample_ids: FxHashMap<(u32, u32), u32>,
 }
@@ -253,7 +262,7 @@ impl ProfileBuilder {
             },
             function_ids: FxHashMap::default(),
             frame_ids: FxHashMap::default(),
-            stack_ids: FxHashMap::default(),
+            stack_ids: hashbrown::HashTable::new(),
             label_ids,
             sample_ids: FxHashMap::default(),
         }
@@ -262,7 +271,9 @@ impl ProfileBuilder {
     /// Makes room for what a format knows it will add, so the maps do not grow step by step.
     pub fn reserve(&mut self, samples: usize, functions: usize, frames: usize) {
         self.sample_ids.reserve(samples);
-        self.stack_ids.reserve(samples);
+        let profile = &self.profile;
+        self.stack_ids
+            .reserve(samples, |&id| frames_hash(profile.stack(id)));
         self.profile.samples.reserve(samples);
         self.profile
             .values
@@ -323,7 +334,9 @@ impl ProfileBuilder {
 
     /// Interns a stack given leaf first.
     pub fn intern_stack(&mut self, frames: &[u32]) -> u32 {
-        if let Some(&id) = self.stack_ids.get(frames) {
+        let hash = frames_hash(frames);
+        let profile = &self.profile;
+        if let Some(&id) = self.stack_ids.find(hash, |&id| profile.stack(id) == frames) {
             return id;
         }
         let id = (self.profile.stack_offsets.len() - 1) as u32;
@@ -331,7 +344,9 @@ impl ProfileBuilder {
         self.profile
             .stack_offsets
             .push(self.profile.stack_frames.len() as u32);
-        self.stack_ids.insert(frames.into(), id);
+        let profile = &self.profile;
+        self.stack_ids
+            .insert_unique(hash, id, |&id| frames_hash(profile.stack(id)));
         id
     }
 
