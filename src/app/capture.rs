@@ -498,8 +498,7 @@ fn plan(args: &CaptureArgs, target: &str, remote: &Remote) -> Result<Vec<Planned
     Ok(plan)
 }
 
-/// One profile, checked to be one: the URL it came from and its bytes.
-/// The URL fetched, the body, and the body's format.
+/// One profile, checked to be one: the URL it came from, its bytes and their format.
 fn fetch(remote: &Remote, planned: &Planned) -> Result<(String, Vec<u8>, Format)> {
     let mut url = planned.url.clone();
     let mut fetched = remote.get(&url)?;

@@ -54,9 +54,10 @@ pub struct Signature {
     /// read loop is not one whose response body was dropped).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unless: Vec<String>,
-    /// Goroutine dumps that print states (debug=2 leaves the runtime's frames out): a stack also
-    /// counts when its goroutines wait in one of these states (`chan send`), as `markers` count
-    /// it where the runtime's frames are shown (`runtime.chansend1` in debug=1 and protobuf).
+    /// Goroutine dumps that print states (debug=2, which leaves the runtime's frames out, as
+    /// debug=1 does): a stack also counts when its goroutines wait in one of these states
+    /// (`chan send`), as `markers` count it where the runtime's frames are kept
+    /// (`runtime.chansend1` in protobuf profiles).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub states: Vec<String>,
     /// Stacks matching one of these are taken off the metric (e.g. streams still being read).

@@ -152,7 +152,8 @@ fn symbolizer_for(
             build_id: Some(string(m.build_id)).filter(|b| !b.is_empty()),
         })
         .collect();
-    let has_sources = sources.binary.is_some() || sources.debug_dir.is_some();
+    let has_sources =
+        sources.binary.is_some() || sources.debug_dir.is_some() || sources.sysroot.is_some();
     if !has_sources
         && !mappings
             .iter()

@@ -368,7 +368,7 @@ fn check_layout(
             // A segment may be mapped in parts: the loader makes the start of the writable one
             // read-only after relocation (RELRO), so the rest is mapped from inside it.
             // Profiles are untrusted: a mapping may end before it starts.
-            (start..end.max(start + PAGE)).contains(&m.offset)
+            (start..end.max(start.saturating_add(PAGE))).contains(&m.offset)
                 && m.offset.saturating_add(m.end.saturating_sub(m.start))
                     <= end.saturating_add(PAGE)
         });
