@@ -212,8 +212,7 @@ impl Profile {
     }
 }
 
-/// Builds a `Profile` while interning functions, frames, stacks and label sets, and merging
-/// samples that share stack and labels (the Go runtime emits such duplicates).
+/// The hash a stack is interned by.
 fn frames_hash(frames: &[u32]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = rustc_hash::FxHasher::default();
@@ -221,6 +220,8 @@ fn frames_hash(frames: &[u32]) -> u64 {
     hasher.finish()
 }
 
+/// Builds a `Profile` while interning functions, frames, stacks and label sets, and merging
+/// samples that share stack and labels (the Go runtime emits such duplicates).
 pub struct ProfileBuilder {
     profile: Profile,
     function_ids: FxHashMap<Box<[u8]>, u32>,
