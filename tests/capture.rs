@@ -96,11 +96,19 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// `capture` or `watch` of four moments 400 ms apart into `dir`, with `more` options.
-fn four_moments(command: &str, target: &[&str], dir: &Path, more: &[&str]) -> std::process::Output {
+/// `capture` or `watch` of four moments `every` apart into `dir`, with `more` options. A Node
+/// process answers no request while it writes a heap snapshot (about half a second here): its
+/// moments need a second between them for the load to show.
+fn four_moments(
+    command: &str,
+    target: &[&str],
+    every: &str,
+    dir: &Path,
+    more: &[&str],
+) -> std::process::Output {
     let mut args = vec![command];
     args.extend_from_slice(target);
-    args.extend(["--every", "400ms", "--count", "4", "--out", path(dir)]);
+    args.extend(["--every", every, "--count", "4", "--out", path(dir)]);
     args.extend_from_slice(more);
     run(&args)
 }
@@ -123,7 +131,13 @@ fn a_leaking_service_is_captured_and_scan_names_the_leak() {
     let dir = out_dir("leaking");
     let secret = "Bearer s3cret-value";
     let header = format!("Authorization: {secret}");
-    let out = four_moments("capture", &[&service.url], &dir, &["--header", &header]);
+    let out = four_moments(
+        "capture",
+        &[&service.url],
+        "400ms",
+        &dir,
+        &["--header", &header],
+    );
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(out.status.success(), "{stdout}{stderr}");
     assert!(!stdout.contains("s3cret") && !stderr.contains("s3cret"));
@@ -177,7 +191,7 @@ fn a_healthy_service_scans_clean() {
         &["-every", "5ms", "-requests", "600", "-lifetime", "60s"],
     );
     let dir = out_dir("healthy");
-    let out = four_moments("capture", &[&service.url], &dir, &[]);
+    let out = four_moments("capture", &[&service.url], "400ms", &dir, &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let scan = run(&["scan", path(&dir)]);
     assert_eq!(scan.status.code(), Some(0), "{}", text(&scan.stdout));
@@ -359,7 +373,13 @@ fn watch_judges_after_every_capture_and_exits_as_scan_does() {
         let service = start(&binary, &args);
         let dir = out_dir(&format!("watch-{variant}"));
         let report = dir.with_extension("html");
-        let out = four_moments("watch", &[&service.url], &dir, &["--report", path(&report)]);
+        let out = four_moments(
+            "watch",
+            &[&service.url],
+            "400ms",
+            &dir,
+            &["--report", path(&report)],
+        );
         let stdout = text(&out.stdout);
         assert_eq!(
             out.status.code(),
@@ -581,7 +601,7 @@ fn a_leaking_node_process_is_captured_through_its_inspector() {
     );
     let dir = out_dir("node-leaking");
     let target = service.inspector.clone().unwrap();
-    let out = four_moments("capture", &[&target], &dir, &[]);
+    let out = four_moments("capture", &[&target], "1s", &dir, &[]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
     assert_eq!(stdout.matches(": heapsnapshot ").count(), 4, "{stdout}");
@@ -649,7 +669,7 @@ fn watch_opens_the_inspector_of_a_node_process_by_its_pid() {
     // the first requests, pools filling) as growth: a service is watched once it runs.
     std::thread::sleep(Duration::from_secs(2));
     let dir = out_dir("node-pid");
-    let out = four_moments("watch", &["--pid", &pid], &dir, &[]);
+    let out = four_moments("watch", &["--pid", &pid], "1s", &dir, &[]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     let status: Vec<&str> = stdout
