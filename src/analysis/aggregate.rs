@@ -5,7 +5,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::analysis::keys::{FrameKeys, KeyOptions};
-use crate::model::{Creator, CreatorGroup, Profile, SpawnTree, ValueType};
+use crate::model::{Creator, CreatorGroup, Lists, Profile, SpawnTree, ValueType};
 
 /// What a row is; `description` says it in full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,38 +119,14 @@ pub fn resolve_sample_index(profile: &Profile, wanted: Option<&str>) -> Result<u
     }
 }
 
-/// Every stack's frame keys (leaf first), in one array: a vector per stack would be an
-/// allocation per stack, and a large profile has hundreds of thousands.
-struct StackKeys {
-    keys: Vec<u32>,
-    ends: Vec<usize>,
-}
-
-impl StackKeys {
-    fn new(profile: &Profile, keys: &FrameKeys) -> StackKeys {
-        let mut all = StackKeys {
-            keys: Vec::new(),
-            ends: Vec::with_capacity(profile.stack_count()),
-        };
-        for stack in 0..profile.stack_count() as u32 {
-            all.keys.extend(keys.of_stack(profile, stack));
-            all.ends.push(all.keys.len());
-        }
-        all
+/// Every stack's frame keys, leaf first.
+fn stack_keys(profile: &Profile, keys: &FrameKeys) -> Lists<u32> {
+    let mut all = Lists::with_capacity(profile.stack_count());
+    for stack in 0..profile.stack_count() as u32 {
+        all.extend(keys.of_stack(profile, stack));
+        all.close();
     }
-
-    fn iter(&self) -> impl Iterator<Item = &[u32]> {
-        (0..self.ends.len()).map(|i| &self[i])
-    }
-}
-
-impl std::ops::Index<usize> for StackKeys {
-    type Output = [u32];
-
-    fn index(&self, stack: usize) -> &[u32] {
-        let start = if stack == 0 { 0 } else { self.ends[stack - 1] };
-        &self.keys[start..self.ends[stack]]
-    }
+    all
 }
 
 pub fn aggregate(
@@ -160,7 +136,7 @@ pub fn aggregate(
     options: &KeyOptions,
 ) -> Aggregate {
     let keys = FrameKeys::new(profile, options);
-    let stack_keys = StackKeys::new(profile, &keys);
+    let stack_keys = stack_keys(profile, &keys);
 
     // Row id per stack, for grouping by stack (stacks that differ only in hidden frames merge).
     let mut row_keys: Vec<String> = Vec::new();
@@ -348,7 +324,7 @@ fn goroutine_details(
     profile: &Profile,
     by: GroupBy,
     frame_names: &[String],
-    stack_keys: &StackKeys,
+    stack_keys: &Lists<u32>,
     single_row: &dyn Fn(u32, u32) -> usize,
     row_count: usize,
     options: &KeyOptions,

@@ -117,6 +117,14 @@ pub fn measure(
     result
 }
 
+/// Adds the stacks a fired entry matched, and those growing with them, to what is explained.
+fn mark_explained(explained: &mut [FixedBitSet], matches: &[StackMatch]) {
+    for (bits, m) in explained.iter_mut().zip(matches) {
+        bits.union_with(&m.matched);
+        bits.union_with(&m.co_matched);
+    }
+}
+
 /// The stacks of goroutines waiting in one of `states` (dumps that print states).
 fn stacks_in_states(profile: &Profile, states: &[String]) -> FxHashSet<u32> {
     let Some(dump) = profile.goroutines.as_ref().filter(|_| !states.is_empty()) else {
@@ -259,15 +267,9 @@ pub fn stack_findings(group: &InputSeries<'_>, entries: &[&Compiled], findings: 
         }) else {
             continue;
         };
-        for (bits, m) in explained.iter_mut().zip(&matches) {
-            bits.union_with(&m.matched);
-            bits.union_with(&m.co_matched);
-        }
+        mark_explained(&mut explained, &matches);
         if s.proof.is_none() && !s.strict_growth {
-            for (bits, m) in by_library.iter_mut().zip(&matches) {
-                bits.union_with(&m.matched);
-                bits.union_with(&m.co_matched);
-            }
+            mark_explained(&mut by_library, &matches);
         }
         let mut evidence = Evidence {
             stacks: stack_series(&matches, 5),

@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 use crate::error::FormatError;
 use crate::formats::symbolize::{normalize_rust_name, Mapping, SymbolSources, Symbolizer};
 use crate::formats::ReadOptions;
-use crate::model::{Contents, Format};
+use crate::model::{Contents, Format, Lists};
 use crate::model::{Profile, ProfileBuilder, ProfileKind, ValueType};
 
 /// Does `head` start like a serialized `Profile` message? Every field of profile.proto has a
@@ -35,28 +35,20 @@ pub fn parse(bytes: &[u8], sources: &SymbolSources) -> Result<Profile, FormatErr
 /// reading a large heap profile.
 #[derive(Debug, Default)]
 struct Samples {
-    locations: Vec<u64>,
-    values: Vec<i64>,
+    locations: Lists<u64>,
+    values: Lists<i64>,
     /// String labels only, (key, value) as string table indexes.
-    labels: Vec<(i64, i64)>,
-    /// Per sample, where its locations, values and labels end.
-    ends: Vec<[usize; 3]>,
+    labels: Lists<(i64, i64)>,
 }
 
 impl Samples {
     fn len(&self) -> usize {
-        self.ends.len()
+        self.locations.len()
     }
 
     /// Sample `i`'s locations, values and string labels.
     fn get(&self, i: usize) -> (&[u64], &[i64], &[(i64, i64)]) {
-        let start = if i == 0 { [0; 3] } else { self.ends[i - 1] };
-        let end = self.ends[i];
-        (
-            &self.locations[start[0]..end[0]],
-            &self.values[start[1]..end[1]],
-            &self.labels[start[2]..end[2]],
-        )
+        (&self.locations[i], &self.values[i], &self.labels[i])
     }
 }
 
@@ -118,11 +110,9 @@ fn decode_sample(mut buf: &[u8], samples: &mut Samples) -> Result<(), prost::Dec
             _ => skip_field(wire, tag, &mut buf, DecodeContext::default())?,
         }
     }
-    samples.ends.push([
-        samples.locations.len(),
-        samples.values.len(),
-        samples.labels.len(),
-    ]);
+    samples.locations.close();
+    samples.values.close();
+    samples.labels.close();
     Ok(())
 }
 

@@ -6,6 +6,7 @@ pub mod findings;
 pub mod goroutines;
 pub mod heap_graph;
 pub mod input;
+pub mod lists;
 pub mod profile;
 pub mod series;
 
@@ -16,6 +17,7 @@ pub use findings::{
 pub use goroutines::{Goroutine, GoroutineDump, SpawnTree, Truncation};
 pub use heap_graph::HeapGraph;
 pub use input::{Contents, Format, Input, Runtime};
+pub use lists::Lists;
 pub use profile::{
     Frame, Function, Labels, Profile, ProfileBuilder, ProfileKind, Sample, ValueType,
 };
