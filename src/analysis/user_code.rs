@@ -4,6 +4,7 @@
 //! user lands in code they can change.
 
 use crate::analysis::keys::is_allocator_frame;
+use crate::model::Function;
 
 /// Top-level packages of the Go standard library (and `vendor/`, `cmd/`).
 const GO_STANDARD: [&str; 48] = [
@@ -104,9 +105,26 @@ const RUST_LIBRARIES: [&str; 29] = [
     "jemalloc_pprof",
 ];
 
-/// Whether a function (as a profile names it) belongs to a runtime, a standard library, the
+/// Whether a function belongs to a library rather than to the program's own code: by its
+/// name (a runtime, a standard library, the allocator, a well-known library), or by where its
+/// source lives (any dependency, named or not).
+pub fn is_library(function: &Function) -> bool {
+    is_library_name(&function.name) || is_dependency_source(&function.file)
+}
+
+/// Source files of dependencies: crates from a registry or git (cargo keeps them under
+/// `registry/src/` and `git/checkouts/`), Rust's own library (`/rustc/<commit>/`), Go modules
+/// (`module@version/` in the module cache, or as `-trimpath` writes them).
+fn is_dependency_source(file: &str) -> bool {
+    file.contains("/registry/src/")
+        || file.contains("/git/checkouts/")
+        || file.starts_with("/rustc/")
+        || file.contains("@v")
+}
+
+/// Whether a function, by its name alone, belongs to a runtime, a standard library, the
 /// allocator or a well-known library rather than to the program's own code.
-pub fn is_library(function: &str) -> bool {
+pub fn is_library_name(function: &str) -> bool {
     let name = function.trim_start_matches('<');
     // Unsymbolized frames (`0x4f2a10`, `libc.so.6+0x891f5`) say nothing the user can open.
     if name.is_empty() || name.starts_with("0x") || name.contains("+0x") || is_allocator_frame(name)
@@ -163,7 +181,7 @@ mod tests {
             "leaklab::main::{{closure}}",
             "<leaklab::Cache as core::ops::Drop>::drop",
         ] {
-            assert!(!is_library(own), "{own}");
+            assert!(!is_library_name(own), "{own}");
         }
         for library in [
             "runtime.gopark",
@@ -181,7 +199,35 @@ mod tests {
             "0x4f2a10",
             "libc.so.6+0x891f5",
         ] {
-            assert!(is_library(library), "{library}");
+            assert!(is_library_name(library), "{library}");
+        }
+    }
+
+    #[test]
+    fn a_dependency_is_known_by_where_its_source_lives() {
+        let function = |name: &str, file: &str| Function {
+            name: name.into(),
+            file: file.into(),
+            start_line: 0,
+        };
+        for (name, file) in [
+            (
+                "reqwest::async_impl::client::ClientBuilder::build",
+                "/cargo/registry/src/index.crates.io-1949cf8c6b5b557f/reqwest-0.13.5/src/async_impl/client.rs",
+            ),
+            ("left_pad::pad", "/home/u/.cargo/git/checkouts/left-pad-1a2b/0c3d/src/lib.rs"),
+            ("github.com/acme/kit/retry.Do", "github.com/acme/kit@v1.4.0/retry/retry.go"),
+        ] {
+            assert!(is_library(&function(name, file)), "{name}");
+        }
+        for (name, file) in [
+            ("rustleaks::send_audit_event", "program/src/main.rs"),
+            (
+                "github.com/acme/orders/store.Put",
+                "github.com/acme/orders/store/cache.go",
+            ),
+        ] {
+            assert!(!is_library(&function(name, file)), "{name}");
         }
     }
 }

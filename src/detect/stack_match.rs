@@ -141,7 +141,7 @@ pub fn creators(
         let stack = dump.goroutines[tree.live_index(id)?].stack;
         let own = profile.stack(stack).iter().find_map(|&frame| {
             let function = profile.frames[frame as usize].function;
-            (!is_library(&profile.functions[function as usize].name))
+            (!is_library(&profile.functions[function as usize]))
                 .then(|| anchor_name(profile, function))
         });
         own.or_else(|| Some(leaf(&stack_key_of(profile, keys, stack)).to_string()))
@@ -186,7 +186,9 @@ pub fn code_sites(profile: &Profile, matched: &FixedBitSet) -> Vec<CodeSite> {
                     .or_default() += value;
             }
         }
-        if let Some(&own) = frames.iter().find(|&&f| !is_library(name(f))) {
+        if let Some(&own) = frames.iter().find(|&&f| {
+            !is_library(&profile.functions[profile.frames[f as usize].function as usize])
+        }) {
             let frame = profile.frames[own as usize];
             *sites
                 .entry((SiteRole::OwnCode, frame.function, frame.line))
@@ -215,7 +217,7 @@ pub fn code_sites(profile: &Profile, matched: &FixedBitSet) -> Vec<CodeSite> {
                 function: f.name.clone(),
                 file: f.file.clone(),
                 line,
-                own: !is_library(&f.name),
+                own: !is_library(f),
                 value,
             }
         })
