@@ -4,193 +4,217 @@
 use super::*;
 
 pub(super) fn assemble(
-    inbox: &std::sync::mpsc::Receiver<Event>,
-    recycle: &Recycling,
+    inbox: std::sync::mpsc::Receiver<(u64, Event)>,
+    credit: std::sync::mpsc::SyncSender<()>,
     size_hint: u64,
 ) -> Result<HeapGraph, FormatError> {
     let mut graph = HeapGraph::default();
-    let mut header: Option<Header> = None;
-    let mut node_layout: Vec<NodeField> = Vec::new();
-    let mut edge_layout: Vec<EdgeField> = Vec::new();
-    let mut edge_counts: Vec<u32> = Vec::new();
+    let mut meta: Option<Box<SnapshotMeta>> = None;
+    // Edge counts now, the first edge of each node once all are in (one array, one more entry).
+    let mut first_edge: Vec<u32> = Vec::new();
     let mut edge_to: Vec<u32> = Vec::new();
     let mut seen_strings = false;
+    // The array being read: its key, where it starts, and the values seen so far.
+    let mut array = (String::new(), 0u64, 0u64);
+    let mut location = ([0u32; 4], 0usize);
+    // Runs come back from the workers out of order: each waits here for its turn.
+    let mut early: std::collections::BTreeMap<u64, Event> = Default::default();
+    let mut next = 1u64;
 
-    while let Ok(event) = inbox.recv() {
-        let Event::Key(key, key_at) = event else {
-            return Err(FormatError::new("internal: snapshot events out of order"));
+    loop {
+        let event = match early.remove(&next) {
+            Some(event) => event,
+            None => match inbox.recv() {
+                Ok((seq, event)) if seq != next => {
+                    early.insert(seq, event);
+                    continue;
+                }
+                Ok((_, event)) => event,
+                Err(_) if early.is_empty() => break,
+                // A sender stopped without its part: only the tokenizer's error can say why.
+                Err(_) => return Err(cancelled()),
+            },
         };
-        match key.as_str() {
-            "snapshot" => {
-                let Ok(Event::Meta(raw)) = inbox.recv() else {
-                    return Err(cancelled());
-                };
-                let h: Header = serde_json::from_slice(&raw).map_err(|e| {
-                    FormatError::at_byte(key_at, format!("malformed snapshot meta: {e}"))
-                })?;
-                node_layout = node_fields(&h.meta).map_err(|m| FormatError::at_byte(key_at, m))?;
-                edge_layout = edge_fields(&h.meta).map_err(|m| FormatError::at_byte(key_at, m))?;
-                graph.node_type_names = type_names(&h.meta.node_types).ok_or_else(|| {
-                    FormatError::at_byte(key_at, "meta.node_types[0] is not a list of names")
-                })?;
-                graph.edge_type_names = type_names(&h.meta.edge_types).ok_or_else(|| {
-                    FormatError::at_byte(key_at, "meta.edge_types[0] is not a list of names")
-                })?;
-                header = Some(h);
+        next += 1;
+        match event {
+            Event::Key(key, key_at) => {
+                if let Some(m) = &meta {
+                    reserve(
+                        &mut graph,
+                        &mut first_edge,
+                        &mut edge_to,
+                        m,
+                        &key,
+                        size_hint,
+                    );
+                }
+                array = (key, key_at, 0);
             }
-            "nodes" => {
-                let h = header.as_ref().ok_or_else(|| {
-                    FormatError::at_byte(key_at, "`nodes` comes before the snapshot meta")
-                })?;
-                // Each value takes at least two bytes ("0,"): never reserve more than the
-                // input can hold, whatever the header claims.
-                let width = node_layout.len() as u64;
-                let n = bounded(h.node_count, size_hint / (2 * width.max(1)));
-                reserve_nodes(
-                    &mut graph,
-                    n,
-                    node_layout.contains(&NodeField::Detachedness),
-                );
-                edge_counts.reserve(n);
-                drain_records(
-                    inbox,
-                    recycle,
-                    key_at,
-                    "node",
-                    &node_layout,
-                    h.node_count,
-                    |field, value| {
-                        let v32 = || u32::try_from(value).map_err(|_| out_of_range("value", value));
-                        match field {
-                            NodeField::Type => graph.node_type.push(
-                                u8::try_from(value).map_err(|_| out_of_range("type", value))?,
-                            ),
-                            NodeField::Name => graph.node_name.push(v32()?),
-                            NodeField::Id => graph.node_id.push(v32()?),
-                            NodeField::SelfSize => graph.node_self_size.push(value),
-                            NodeField::EdgeCount => edge_counts.push(v32()?),
-                            NodeField::Detachedness => {
-                                if let Some(d) = graph.node_detachedness.as_mut() {
-                                    d.push(value.min(u64::from(u8::MAX)) as u8)
-                                }
-                            }
-                            NodeField::Other => {}
-                        }
-                        Ok(())
-                    },
-                )?;
+            Event::Meta(m) => {
+                graph.node_type_names = m.node_type_names.clone();
+                graph.edge_type_names = m.edge_type_names.clone();
+                meta = Some(m);
             }
-            "edges" => {
-                let h = header.as_ref().ok_or_else(|| {
-                    FormatError::at_byte(key_at, "`edges` comes before the snapshot meta")
-                })?;
-                let width = edge_layout.len() as u64;
-                let m = bounded(h.edge_count, size_hint / (2 * width.max(1)));
-                graph.edge_type.reserve(m);
-                graph.edge_name.reserve(m);
-                edge_to.reserve(m);
-                let node_width = node_layout.len() as u64;
-                let node_count = graph.node_type.len() as u64;
-                drain_records(
-                    inbox,
-                    recycle,
-                    key_at,
-                    "edge",
-                    &edge_layout,
-                    h.edge_count,
-                    |field, value| {
-                        match field {
-                            EdgeField::Type => graph.edge_type.push(
-                                u8::try_from(value).map_err(|_| out_of_range("type", value))?,
-                            ),
-                            EdgeField::NameOrIndex => graph.edge_name.push(
-                                u32::try_from(value).map_err(|_| out_of_range("value", value))?,
-                            ),
-                            // `to_node` is an offset into `nodes`: it must start a node record.
-                            EdgeField::ToNode => {
-                                let to = value / node_width;
-                                if to * node_width != value || to >= node_count {
-                                    return Err(format!(
-                                        "points to node offset {value}, which is not the start of one of the {node_count} nodes"
-                                    ));
-                                }
-                                edge_to.push(to as u32)
-                            }
-                            EdgeField::Other => {}
-                        }
-                        Ok(())
-                    },
-                )?;
+            Event::Nodes(parsed) => {
+                let c = parsed.columns;
+                graph.node_type.extend_from_slice(&c.node_type);
+                graph.node_name.extend_from_slice(&c.name);
+                graph.node_id.extend_from_slice(&c.id);
+                graph.node_self_size.extend_from_slice(&c.self_size);
+                first_edge.extend_from_slice(&c.edge_count);
+                if let Some(d) = graph.node_detachedness.as_mut() {
+                    d.extend_from_slice(&c.detachedness);
+                }
+                array.2 += parsed.values;
+                let _ = credit.try_send(());
             }
-            "locations" => {
-                let h = header.as_ref().ok_or_else(|| {
-                    FormatError::at_byte(key_at, "`locations` comes before the snapshot meta")
-                })?;
-                let width = h.meta.location_fields.len() as u64;
-                let node_width = node_layout.len() as u64;
-                let mut record = [0u32; 4];
-                let locations = &mut graph.locations;
-                let mut field = 0usize;
-                drain_array(inbox, recycle, |value, _| {
-                    if width == 4 {
-                        let value = if field == 0 {
-                            value / node_width.max(1)
-                        } else {
-                            value
-                        };
-                        record[field] = u32::try_from(value).unwrap_or(u32::MAX);
-                        field += 1;
-                        if field == 4 {
-                            field = 0;
-                            locations.push(record);
-                        }
+            Event::Edges(parsed) => {
+                let c = parsed.columns;
+                graph.edge_type.extend_from_slice(&c.edge_type);
+                graph.edge_name.extend_from_slice(&c.name);
+                edge_to.extend_from_slice(&c.to);
+                array.2 += parsed.values;
+                let _ = credit.try_send(());
+            }
+            Event::Values(parsed) => {
+                if let Some(m) = &meta {
+                    if array.0 == "locations" {
+                        add_locations(&mut graph, &mut location, m, &parsed.columns);
                     }
-                    Ok(())
-                })?;
+                }
+                array.2 += parsed.values;
+                let _ = credit.try_send(());
             }
-            "strings" => {
-                let Ok(Event::Strings(strings)) = inbox.recv() else {
-                    return Err(cancelled());
+            Event::ArrayEnd => {
+                let (key, key_at, values) = &array;
+                let Some(m) = &meta else { continue };
+                let (record, width, declared) = match key.as_str() {
+                    "nodes" => ("node", m.nodes.width, m.header.node_count),
+                    "edges" => ("edge", m.edges.width, m.header.edge_count),
+                    _ => continue,
                 };
+                check_count(*key_at, record, width as u64, declared, *values)?;
+            }
+            Event::Strings(strings) => {
                 graph.strings = strings;
                 seen_strings = true;
             }
-            _ => {}
+            Event::Failed(e) => return Err(e),
         }
     }
 
-    let header = header.ok_or_else(|| FormatError::new("no `snapshot` meta in the file"))?;
-    if graph.node_type.len() as u64 != header.node_count || header.node_count == 0 {
+    let meta = meta.ok_or_else(|| FormatError::new("no `snapshot` meta in the file"))?;
+    let declared = meta.header.node_count;
+    if graph.node_type.len() as u64 != declared || declared == 0 {
         return Err(FormatError::new(format!(
-            "the snapshot has no `nodes` array for the {} nodes its meta declares",
-            header.node_count
+            "the snapshot has no `nodes` array for the {declared} nodes its meta declares"
         )));
     }
     if !seen_strings {
         return Err(FormatError::new("the snapshot has no `strings` array"));
     }
-    finish(graph, &edge_counts, edge_to)
+    finish(graph, first_edge, edge_to)
+}
+
+/// Reserves the arrays `key` fills, never more than the input can hold whatever the header
+/// claims: each value takes at least two bytes ("0,").
+fn reserve(
+    graph: &mut HeapGraph,
+    first_edge: &mut Vec<u32>,
+    edge_to: &mut Vec<u32>,
+    meta: &SnapshotMeta,
+    key: &str,
+    size_hint: u64,
+) {
+    match key {
+        "nodes" => {
+            let width = meta.nodes.width as u64;
+            let n = bounded(meta.header.node_count, size_hint / (2 * width.max(1)));
+            graph.node_type.reserve(n);
+            graph.node_name.reserve(n);
+            graph.node_id.reserve(n);
+            graph.node_self_size.reserve(n);
+            if meta.nodes.detached_at.is_some() {
+                graph.node_detachedness = Some(Vec::with_capacity(n));
+            }
+            first_edge.reserve(n + 1);
+        }
+        "edges" => {
+            let width = meta.edges.width as u64;
+            let m = bounded(meta.header.edge_count, size_hint / (2 * width.max(1)));
+            graph.edge_type.reserve(m);
+            graph.edge_name.reserve(m);
+            edge_to.reserve(m);
+        }
+        _ => {}
+    }
+}
+
+/// `locations` records of four values (node offset, script, line, column); other layouts are
+/// not read. `pending` carries a record cut between two runs.
+fn add_locations(
+    graph: &mut HeapGraph,
+    pending: &mut ([u32; 4], usize),
+    meta: &SnapshotMeta,
+    values: &[u64],
+) {
+    if meta.header.meta.location_fields.len() != 4 {
+        return;
+    }
+    let node_width = meta.nodes.width as u64;
+    let (record, field) = pending;
+    for &value in values {
+        let value = if *field == 0 {
+            value / node_width.max(1)
+        } else {
+            value
+        };
+        record[*field] = u32::try_from(value).unwrap_or(u32::MAX);
+        *field += 1;
+        if *field == 4 {
+            *field = 0;
+            graph.locations.push(*record);
+        }
+    }
+}
+
+/// The array held whole records, as many as the meta declares.
+fn check_count(
+    key_at: u64,
+    record: &str,
+    width: u64,
+    declared: u64,
+    values: u64,
+) -> Result<(), FormatError> {
+    if !values.is_multiple_of(width) {
+        return Err(FormatError::at_byte(
+            key_at,
+            format!(
+                "`{record}s` ends inside a record: its {values} values are not a multiple of the {width} {record} fields"
+            ),
+        ));
+    }
+    if values / width != declared {
+        return Err(FormatError::at_byte(
+            key_at,
+            format!(
+                "the meta says {declared} {record}s but `{record}s` holds {}",
+                values / width
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn bounded(declared: u64, possible: u64) -> usize {
     declared.min(possible).min(u32::MAX as u64) as usize
 }
 
-fn reserve_nodes(graph: &mut HeapGraph, n: usize, detachedness: bool) {
-    graph.node_type.reserve(n);
-    graph.node_name.reserve(n);
-    graph.node_id.reserve(n);
-    graph.node_self_size.reserve(n);
-    if detachedness {
-        graph.node_detachedness = Some(Vec::with_capacity(n));
-    }
-}
-
 /// Cross-checks the arrays against each other and turns edge counts and `to_node` offsets into
 /// the graph's CSR form.
 fn finish(
     mut graph: HeapGraph,
-    edge_counts: &[u32],
+    mut first_edge: Vec<u32>,
     edge_to: Vec<u32>,
 ) -> Result<HeapGraph, FormatError> {
     let n = graph.node_type.len();
@@ -198,11 +222,12 @@ fn finish(
     if edge_to.len() != m {
         return Err(FormatError::new("the snapshot has no `edges` array"));
     }
-    let mut first_edge = Vec::with_capacity(n + 1);
+    // Edge counts become offsets in place.
     let mut total: u64 = 0;
-    for &c in edge_counts {
-        first_edge.push(total as u32);
-        total += u64::from(c);
+    for slot in first_edge.iter_mut() {
+        let count = u64::from(*slot);
+        *slot = total as u32;
+        total += count;
         if total > m as u64 {
             break;
         }

@@ -57,6 +57,25 @@ pub(super) fn combine_eight_digits(digits: u64) -> u64 {
     quads >> 32
 }
 
+/// Commas in `bytes`, sixteen or thirty-two at a time.
+fn count_commas(bytes: &[u8]) -> u64 {
+    bytecount::count(bytes, b',') as u64
+}
+
+/// The longest prefix of `run` (which ends after a comma) that ends a whole record, given
+/// `before` values of the array before it: its length, false (not the array's last), and its
+/// values. None when it holds no whole record.
+fn whole_records(run: &[u8], before: u64, width: usize) -> Option<(usize, bool, u64)> {
+    let commas = count_commas(run);
+    let past = ((before + commas) % width as u64) as usize;
+    let mut length = run.len();
+    for _ in 0..past {
+        length = memchr::memrchr(b',', &run[..length - 1])? + 1;
+    }
+    let values = commas - past as u64;
+    (values > 0).then_some((length, false, values))
+}
+
 /// A forward-only JSON scanner over a reader, with byte offsets for errors.
 pub(super) struct Scanner<R> {
     reader: R,
@@ -164,14 +183,16 @@ impl<R: Read> Scanner<R> {
         Ok(())
     }
 
-    /// Splits a number array (from its `[` to its `]`) into runs of whole numbers, each ending
-    /// after a `,` except the last, and hands them to `emit` in order.
+    /// Splits a number array (from its `[` to its `]`) into runs of whole records of `width`
+    /// numbers, each ending after a `,` except the last, and hands them to `emit` in order.
     pub(super) fn number_chunks(
         &mut self,
+        width: usize,
         mut emit: impl FnMut(Chunk<&[u8]>) -> Result<(), FormatError>,
     ) -> Result<(), FormatError> {
         self.expect(b'[')?;
         let mut first = true;
+        let mut before = 0u64;
         loop {
             if self.pos == self.end && !self.refill_keeping_rest()? {
                 return Err(FormatError::at_byte(
@@ -180,37 +201,44 @@ impl<R: Read> Scanner<R> {
                 ));
             }
             let available = &self.buf[self.pos..self.end];
-            let (length, last) = match memchr::memchr(b']', available) {
-                Some(close) => (close, true),
-                None => match memchr::memrchr(b',', available) {
-                    Some(comma) => (comma + 1, false),
-                    None => {
-                        // A run with no comma yet: read on, unless the buffer is full of it.
-                        if self.pos == 0 && self.end == self.buf.len() {
-                            return Err(FormatError::at_byte(
-                                self.offset(),
-                                "expected numbers separated by `,` in a number array",
-                            ));
-                        }
-                        if !self.refill_keeping_rest()? {
-                            return Err(FormatError::at_byte(
-                                self.offset(),
-                                "the file ends inside a number array (truncated?)",
-                            ));
-                        }
-                        continue;
-                    }
-                },
+            let run = match memchr::memchr(b']', available) {
+                Some(close) => {
+                    let body = &available[..close];
+                    let values = count_commas(body)
+                        + u64::from(body.iter().any(|b| !b.is_ascii_whitespace()));
+                    Some((close, true, values))
+                }
+                None => memchr::memrchr(b',', available)
+                    .and_then(|comma| whole_records(&available[..=comma], before, width)),
+            };
+            let Some((length, last, values)) = run else {
+                // Not one whole record yet: read on, unless the buffer is full of it.
+                if self.pos == 0 && self.end == self.buf.len() {
+                    return Err(FormatError::at_byte(
+                        self.offset(),
+                        "expected numbers separated by `,` in a number array",
+                    ));
+                }
+                if !self.refill_keeping_rest()? {
+                    return Err(FormatError::at_byte(
+                        self.offset(),
+                        "the file ends inside a number array (truncated?)",
+                    ));
+                }
+                continue;
             };
             let chunk = Chunk {
                 bytes: &available[..length],
                 base: self.offset(),
                 first,
                 last,
+                values,
+                first_value: before,
             };
             emit(chunk)?;
             self.pos += length + usize::from(last);
             first = false;
+            before += values;
             if last {
                 return Ok(());
             }

@@ -22,9 +22,13 @@ use crate::model::heap_graph::{HeapGraph, Strings};
 use crate::model::{Contents, Format};
 
 mod assemble;
+mod columns;
 mod json;
 
 use assemble::assemble;
+use columns::{
+    Divisor, EdgeColumns, EdgeLayout, NodeColumns, NodeLayout, Parsed, RecordError, MAX_WIDTH,
+};
 use json::{scan_digits, Scanner};
 
 pub fn looks_like(text: &[u8]) -> bool {
@@ -49,39 +53,44 @@ struct Meta {
     location_fields: Vec<String>,
 }
 
-/// Where each value of a node record goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum NodeField {
-    Type,
-    Name,
-    Id,
-    SelfSize,
-    EdgeCount,
-    Detachedness,
-    Other,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum EdgeField {
-    Type,
-    NameOrIndex,
-    ToNode,
-    Other,
-}
-
-/// What the tokenizer thread hands the assembler.
+/// What the assembler is handed, in the order of the file.
 enum Event {
     /// A top-level key and the offset where it starts.
     Key(String, u64),
-    /// The raw bytes of the `snapshot` meta object.
-    Meta(Vec<u8>),
-    /// The next values of the current number array.
-    Values(Vec<u64>),
-    /// The next part of the current number array, still as text, for the assembler to parse.
-    Raw(Chunk<Vec<u8>>),
+    /// The `snapshot` meta, read and checked.
+    Meta(Box<SnapshotMeta>),
+    /// The next records of `nodes`, `edges`, or values of another number array.
+    Nodes(Parsed<NodeColumns>),
+    Edges(Parsed<EdgeColumns>),
+    Values(Parsed<Vec<u64>>),
     /// The current number array ended.
     ArrayEnd,
     Strings(Strings),
+    /// The input is damaged here: nothing after it is read.
+    Failed(FormatError),
+}
+
+/// The meta and the record layouts it declares.
+struct SnapshotMeta {
+    header: Header,
+    nodes: NodeLayout,
+    edges: EdgeLayout,
+    node_type_names: Vec<String>,
+    edge_type_names: Vec<String>,
+}
+
+/// A run of a number array for a worker to parse.
+struct Job {
+    seq: u64,
+    chunk: Chunk<Vec<u8>>,
+    array: Array,
+}
+
+#[derive(Clone, Copy)]
+enum Array {
+    Nodes(NodeLayout, u64),
+    Edges(EdgeLayout, u64),
+    Other,
 }
 
 /// A run of whole numbers of a number array, with its separators, as it stood in the input.
@@ -93,6 +102,9 @@ struct Chunk<B> {
     first: bool,
     /// The array's last run (the input's `]` follows it).
     last: bool,
+    /// Values in the run (by its commas), and in the array before it.
+    values: u64,
+    first_value: u64,
 }
 
 /// Parses a chunk's numbers, handing each to `sink`. Runs split after a `,`, so a run other
@@ -158,55 +170,103 @@ fn parse_numbers<B: AsRef<[u8]>>(
     Ok(())
 }
 
+/// Runs of numbers a worker may hold at once, parsed or not yet: bounds the memory in flight.
+const IN_FLIGHT: usize = 8;
+
 /// Reads a snapshot from `reader`. `size_hint` (bytes the JSON can at most hold) bounds
 /// allocations sized from the header's counts.
 ///
-/// Two threads share the work: one scans the JSON and turns the big number arrays into batches
-/// of integers, the other lays them out into the graph, so a large snapshot is read at the speed
-/// of the slower of the two rather than of both in turn.
+/// One thread walks the JSON and cuts the big number arrays into runs of whole records; workers,
+/// one per core, parse runs into columns; the assembler (this thread) appends the columns in
+/// file order. Parsing numbers is nearly all the work, and it runs on every core.
 pub fn parse(reader: impl Read + Send, size_hint: u64) -> Result<HeapGraph, FormatError> {
-    let (events, inbox) = std::sync::mpsc::sync_channel::<Event>(8);
-    let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u64>>();
-    let (recycle_bytes, recycled_bytes) = std::sync::mpsc::channel::<Vec<u8>>();
-    let recycling = Recycling {
-        values: recycle,
-        bytes: recycle_bytes,
-    };
+    let (events, inbox) = std::sync::mpsc::sync_channel::<(u64, Event)>(2 * IN_FLIGHT);
+    let (jobs, work) = std::sync::mpsc::sync_channel::<Job>(IN_FLIGHT);
+    let (credit, credits) = std::sync::mpsc::sync_channel::<()>(IN_FLIGHT);
+    for _ in 0..IN_FLIGHT {
+        credit.send(()).expect("the credits are still held");
+    }
+    let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
+    let work = std::sync::Mutex::new(work);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4));
     std::thread::scope(|scope| {
-        let tokenizer = scope.spawn(move || tokenize(reader, &events, &recycled, &recycled_bytes));
-        let assembled = assemble(&inbox, &recycling, size_hint);
-        // Whatever happened, stop the tokenizer: a closed inbox makes its next send fail.
-        drop(inbox);
-        let tokenized = tokenizer.join().expect("the tokenizer does not panic");
-        match (tokenized, assembled) {
-            // The assembler stopped first: its error is the one to report.
-            (Err(e), Err(a)) if e == cancelled() => Err(a),
-            // A damaged file usually shows in the tokenizer first; its error has the offset.
-            (Err(e), _) => Err(e),
-            (Ok(()), result) => result,
+        let outbox = Outbox {
+            seq: 0,
+            events: events.clone(),
+            jobs,
+            credits,
+            recycled,
+        };
+        scope.spawn(move || tokenize_into(reader, outbox));
+        for _ in 0..workers {
+            let events = events.clone();
+            let recycle = recycle.clone();
+            let work = &work;
+            scope.spawn(move || parse_runs(work, &events, &recycle));
         }
+        drop(events);
+        // Returning drops the inbox and the credits: whoever still works stops at its next send.
+        assemble(inbox, credit, size_hint)
     })
 }
 
-/// Error the tokenizer returns when the assembler stopped listening (it has its own error).
+/// Error the other threads stop with when the assembler stopped listening (it has its own).
 fn cancelled() -> FormatError {
     FormatError::new("reading stopped")
 }
 
-/// Where the assembler returns emptied buffers for the tokenizer to fill again.
-struct Recycling {
-    values: std::sync::mpsc::Sender<Vec<u64>>,
-    bytes: std::sync::mpsc::Sender<Vec<u8>>,
+/// Where the tokenizer sends what it finds, numbered in file order.
+struct Outbox {
+    seq: u64,
+    events: std::sync::mpsc::SyncSender<(u64, Event)>,
+    jobs: std::sync::mpsc::SyncSender<Job>,
+    /// One taken per run handed out, given back by the assembler when it has the run's columns.
+    credits: std::sync::mpsc::Receiver<()>,
+    /// Emptied run buffers, back from the workers.
+    recycled: std::sync::mpsc::Receiver<Vec<u8>>,
 }
 
-fn tokenize(
-    reader: impl Read,
-    events: &std::sync::mpsc::SyncSender<Event>,
-    recycled: &std::sync::mpsc::Receiver<Vec<u64>>,
-    recycled_bytes: &std::sync::mpsc::Receiver<Vec<u8>>,
-) -> Result<(), FormatError> {
-    let send = |event: Event| events.send(event).map_err(|_| cancelled());
+impl Outbox {
+    fn send(&mut self, event: Event) -> Result<(), FormatError> {
+        self.seq += 1;
+        self.events.send((self.seq, event)).map_err(|_| cancelled())
+    }
+
+    fn run(&mut self, chunk: &Chunk<&[u8]>, array: Array) -> Result<(), FormatError> {
+        self.credits.recv().map_err(|_| cancelled())?;
+        let mut bytes = self.recycled.try_recv().unwrap_or_default();
+        bytes.clear();
+        bytes.extend_from_slice(chunk.bytes);
+        self.seq += 1;
+        let job = Job {
+            seq: self.seq,
+            chunk: Chunk {
+                bytes,
+                base: chunk.base,
+                first: chunk.first,
+                last: chunk.last,
+                values: chunk.values,
+                first_value: chunk.first_value,
+            },
+            array,
+        };
+        self.jobs.send(job).map_err(|_| cancelled())
+    }
+}
+
+/// The tokenizer thread: its own errors go to the assembler in file order, after everything
+/// before them.
+fn tokenize_into(reader: impl Read, mut outbox: Outbox) {
+    if let Err(e) = tokenize(reader, &mut outbox) {
+        if e != cancelled() {
+            let _ = outbox.send(Event::Failed(e));
+        }
+    }
+}
+
+fn tokenize(reader: impl Read, outbox: &mut Outbox) -> Result<(), FormatError> {
     let mut s = Scanner::new(reader);
+    let mut layouts: Option<(NodeLayout, EdgeLayout)> = None;
     s.skip_ws()?;
     s.expect(b'{')?;
     loop {
@@ -219,41 +279,37 @@ fn tokenize(
         s.skip_ws()?;
         s.expect(b':')?;
         s.skip_ws()?;
-        send(Event::Key(key.clone(), key_at))?;
+        outbox.send(Event::Key(key.clone(), key_at))?;
         match key.as_str() {
-            "snapshot" => send(Event::Meta(s.raw_value()?))?,
+            "snapshot" => {
+                let meta = read_meta(&s.raw_value()?, key_at)?;
+                layouts = Some((meta.nodes, meta.edges));
+                outbox.send(Event::Meta(Box::new(meta)))?;
+            }
             "nodes" | "edges" | "locations" => {
-                // Two runs of text in three are parsed here, the third by the assembler (which
-                // also lays every value out), so the two cores share the work about evenly.
-                let mut run = 0u32;
-                s.number_chunks(|chunk| {
-                    run += 1;
-                    let event = if !run.is_multiple_of(3) {
-                        let mut values = recycled.try_recv().unwrap_or_default();
-                        parse_numbers(&chunk, |v| {
-                            values.push(v);
-                            Ok(())
-                        })?;
-                        Event::Values(values)
-                    } else {
-                        let mut bytes = recycled_bytes.try_recv().unwrap_or_default();
-                        bytes.clear();
-                        bytes.extend_from_slice(chunk.bytes);
-                        Event::Raw(Chunk {
-                            bytes,
-                            base: chunk.base,
-                            first: chunk.first,
-                            last: chunk.last,
-                        })
-                    };
-                    events.send(event).map_err(|_| cancelled())
-                })?;
-                send(Event::ArrayEnd)?;
+                let array = match (key.as_str(), layouts) {
+                    ("nodes", Some((nodes, _))) => Array::Nodes(nodes, key_at),
+                    ("edges", Some((_, edges))) => Array::Edges(edges, key_at),
+                    ("locations", _) => Array::Other,
+                    _ => {
+                        return Err(FormatError::at_byte(
+                            key_at,
+                            format!("`{key}` comes before the snapshot meta"),
+                        ))
+                    }
+                };
+                let width = match array {
+                    Array::Nodes(l, _) => l.width,
+                    Array::Edges(l, _) => l.width,
+                    Array::Other => 1,
+                };
+                s.number_chunks(width, |chunk| outbox.run(&chunk, array))?;
+                outbox.send(Event::ArrayEnd)?;
             }
             "strings" => {
                 let mut strings = Strings::default();
                 s.string_array(|text| strings.push(text))?;
-                send(Event::Strings(strings))?;
+                outbox.send(Event::Strings(strings))?;
             }
             _ => s.skip_value()?,
         }
@@ -266,140 +322,117 @@ fn tokenize(
     }
 }
 
-/// Hands each value of a number array to `sink` (with its position in the array) until the
-/// array ends; returns the array's length.
+/// A worker: parses runs until there are none, handing the columns (or the error) on with the
+/// run's number, and the run's buffer back.
+fn parse_runs(
+    work: &std::sync::Mutex<std::sync::mpsc::Receiver<Job>>,
+    events: &std::sync::mpsc::SyncSender<(u64, Event)>,
+    recycle: &std::sync::mpsc::Sender<Vec<u8>>,
+) {
+    loop {
+        let next = work.lock().map(|queue| queue.recv());
+        let Ok(Ok(job)) = next else {
+            return;
+        };
+        let chunk = &job.chunk;
+        let placed = |record: &'static str, width: usize, key_at: u64| {
+            move |e: RecordError| match e {
+                RecordError::Syntax(e) => e,
+                RecordError::Record { index, message } => FormatError::at_byte(
+                    key_at,
+                    format!(
+                        "in `{record}s`, {record} {}: {message}",
+                        chunk.first_value / width as u64 + index
+                    ),
+                ),
+            }
+        };
+        let event = match job.array {
+            Array::Nodes(layout, key_at) => columns::nodes(chunk, &layout)
+                .map(Event::Nodes)
+                .map_err(placed("node", layout.width, key_at)),
+            Array::Edges(layout, key_at) => columns::edges(chunk, &layout)
+                .map(Event::Edges)
+                .map_err(placed("edge", layout.width, key_at)),
+            Array::Other => columns::values(chunk)
+                .map(Event::Values)
+                .map_err(placed("value", 1, 0)),
+        }
+        .unwrap_or_else(Event::Failed);
+        let _ = recycle.send(job.chunk.bytes);
+        if events.send((job.seq, event)).is_err() {
+            return;
+        }
+    }
+}
+
 fn out_of_range(what: &str, value: u64) -> String {
     format!("{what} {value} is out of range")
 }
 
-/// Streams `nodes` or `edges`: flat records of `layout.len()` values, each handed to `field`
-/// with the field it fills; an error it returns is placed at its record. The record count must
-/// match the meta's.
-fn drain_records<F: Copy>(
-    inbox: &std::sync::mpsc::Receiver<Event>,
-    recycle: &Recycling,
-    key_at: u64,
-    record: &str,
-    layout: &[F],
-    declared: u64,
-    mut field: impl FnMut(F, u64) -> Result<(), String>,
-) -> Result<(), FormatError> {
-    let width = layout.len() as u64;
-    // A running field counter: a division per value would cost more than the rest.
-    let mut next = 0usize;
-    let values = drain_array(inbox, recycle, |value, index| {
-        let this = next;
-        next += 1;
-        if next == layout.len() {
-            next = 0;
-        }
-        field(layout[this], value).map_err(|message| {
-            FormatError::at_byte(
-                key_at,
-                format!("in `{record}s`, {record} {}: {message}", index / width),
-            )
-        })
-    })?;
-    if values % width != 0 {
-        return Err(FormatError::at_byte(
-            key_at,
-            format!(
-                "`{record}s` ends inside a record: its {values} values are not a multiple of the {width} {record} fields"
-            ),
+/// The meta object: counts, record layouts and type names, each checked.
+fn read_meta(raw: &[u8], key_at: u64) -> Result<SnapshotMeta, FormatError> {
+    let at = |m: String| FormatError::at_byte(key_at, m);
+    let header: Header =
+        serde_json::from_slice(raw).map_err(|e| at(format!("malformed snapshot meta: {e}")))?;
+    let nodes = node_layout(&header.meta).map_err(at)?;
+    let edges = edge_layout(&header.meta, nodes.width, header.node_count).map_err(at)?;
+    let node_type_names = type_names(&header.meta.node_types)
+        .ok_or_else(|| at("meta.node_types[0] is not a list of names".into()))?;
+    let edge_type_names = type_names(&header.meta.edge_types)
+        .ok_or_else(|| at("meta.edge_types[0] is not a list of names".into()))?;
+    Ok(SnapshotMeta {
+        header,
+        nodes,
+        edges,
+        node_type_names,
+        edge_type_names,
+    })
+}
+
+/// Where `name` sits in `fields`.
+fn position(fields: &[String], list: &str, name: &str) -> Result<usize, String> {
+    fields
+        .iter()
+        .position(|f| f == name)
+        .ok_or_else(|| format!("meta.{list} has no `{name}`"))
+}
+
+fn checked_width(fields: &[String], list: &str) -> Result<usize, String> {
+    if fields.len() > MAX_WIDTH {
+        return Err(format!(
+            "meta.{list} lists {} fields; at most {MAX_WIDTH} are read",
+            fields.len()
         ));
     }
-    if values / width != declared {
-        return Err(FormatError::at_byte(
-            key_at,
-            format!(
-                "the meta says {declared} {record}s but `{record}s` holds {}",
-                values / width
-            ),
-        ));
-    }
-    Ok(())
+    Ok(fields.len())
 }
 
-fn drain_array(
-    inbox: &std::sync::mpsc::Receiver<Event>,
-    recycle: &Recycling,
-    mut sink: impl FnMut(u64, u64) -> Result<(), FormatError>,
-) -> Result<u64, FormatError> {
-    let mut index = 0u64;
-    loop {
-        match inbox.recv() {
-            Ok(Event::Values(mut batch)) => {
-                for &value in &batch {
-                    sink(value, index)?;
-                    index += 1;
-                }
-                batch.clear();
-                let _ = recycle.values.send(batch);
-            }
-            Ok(Event::Raw(chunk)) => {
-                parse_numbers(&chunk, |value| {
-                    sink(value, index)?;
-                    index += 1;
-                    Ok(())
-                })?;
-                let _ = recycle.bytes.send(chunk.bytes);
-            }
-            Ok(Event::ArrayEnd) => return Ok(index),
-            // The tokenizer stopped: its own error says why.
-            _ => return Err(cancelled()),
-        }
-    }
+fn node_layout(meta: &Meta) -> Result<NodeLayout, String> {
+    let fields = &meta.node_fields;
+    let at = |name| position(fields, "node_fields", name);
+    Ok(NodeLayout {
+        width: checked_width(fields, "node_fields")?,
+        type_at: at("type")?,
+        name_at: at("name")?,
+        id_at: at("id")?,
+        size_at: at("self_size")?,
+        edges_at: at("edge_count")?,
+        detached_at: at("detachedness").ok(),
+    })
 }
 
-fn node_fields(meta: &Meta) -> Result<Vec<NodeField>, String> {
-    let layout: Vec<NodeField> = meta
-        .node_fields
-        .iter()
-        .map(|f| match f.as_str() {
-            "type" => NodeField::Type,
-            "name" => NodeField::Name,
-            "id" => NodeField::Id,
-            "self_size" => NodeField::SelfSize,
-            "edge_count" => NodeField::EdgeCount,
-            "detachedness" => NodeField::Detachedness,
-            _ => NodeField::Other,
-        })
-        .collect();
-    for (needed, name) in [
-        (NodeField::Type, "type"),
-        (NodeField::Name, "name"),
-        (NodeField::Id, "id"),
-        (NodeField::SelfSize, "self_size"),
-        (NodeField::EdgeCount, "edge_count"),
-    ] {
-        if !layout.contains(&needed) {
-            return Err(format!("meta.node_fields has no `{name}`"));
-        }
-    }
-    Ok(layout)
-}
-
-fn edge_fields(meta: &Meta) -> Result<Vec<EdgeField>, String> {
-    let layout: Vec<EdgeField> = meta
-        .edge_fields
-        .iter()
-        .map(|f| match f.as_str() {
-            "type" => EdgeField::Type,
-            "name_or_index" => EdgeField::NameOrIndex,
-            "to_node" => EdgeField::ToNode,
-            _ => EdgeField::Other,
-        })
-        .collect();
-    for (needed, name) in [
-        (EdgeField::Type, "type"),
-        (EdgeField::NameOrIndex, "name_or_index"),
-        (EdgeField::ToNode, "to_node"),
-    ] {
-        if !layout.contains(&needed) {
-            return Err(format!("meta.edge_fields has no `{name}`"));
-        }
-    }
-    Ok(layout)
+fn edge_layout(meta: &Meta, node_width: usize, node_count: u64) -> Result<EdgeLayout, String> {
+    let fields = &meta.edge_fields;
+    let at = |name| position(fields, "edge_fields", name);
+    Ok(EdgeLayout {
+        width: checked_width(fields, "edge_fields")?,
+        type_at: at("type")?,
+        name_at: at("name_or_index")?,
+        to_at: at("to_node")?,
+        node_width: Divisor::new(node_width as u64),
+        node_count,
+    })
 }
 
 /// `node_types[0]` / `edge_types[0]`: the names of the enum that the `type` field indexes.

@@ -1,0 +1,247 @@
+//! A run of whole records of `nodes` or `edges`, parsed straight into columns: one vector per
+//! field the graph keeps. Runs are parsed on both cores at once; the assembler appends their
+//! columns in order, so parsing a number is the only work done per value.
+
+use super::*;
+
+/// Where each kept field sits in a node record.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct NodeLayout {
+    pub width: usize,
+    pub type_at: usize,
+    pub name_at: usize,
+    pub id_at: usize,
+    pub size_at: usize,
+    pub edges_at: usize,
+    pub detached_at: Option<usize>,
+}
+
+/// Where each kept field sits in an edge record, and what `to_node` may point at.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct EdgeLayout {
+    pub width: usize,
+    pub type_at: usize,
+    pub name_at: usize,
+    pub to_at: usize,
+    /// `to_node` is an offset into `nodes`: a multiple of the node width below this.
+    pub node_width: Divisor,
+    pub node_count: u64,
+}
+
+/// The widest record read: a meta with more fields than this is refused.
+pub(super) const MAX_WIDTH: usize = 64;
+
+#[derive(Debug, Default)]
+pub(super) struct NodeColumns {
+    pub node_type: Vec<u8>,
+    pub name: Vec<u32>,
+    pub id: Vec<u32>,
+    pub self_size: Vec<u64>,
+    pub edge_count: Vec<u32>,
+    pub detachedness: Vec<u8>,
+}
+
+#[derive(Debug, Default)]
+pub(super) struct EdgeColumns {
+    pub edge_type: Vec<u8>,
+    pub name: Vec<u32>,
+    pub to: Vec<u32>,
+}
+
+/// A run parsed: its columns and how many values it held (a last run may end inside a record:
+/// its values count, its partial record is not kept).
+pub(super) struct Parsed<C> {
+    pub columns: C,
+    pub values: u64,
+}
+
+/// A value that broke a rule, with the index (within the array) of the record holding it.
+pub(super) enum RecordError {
+    /// Not a number array at all: the parser's own error, placed at a byte.
+    Syntax(FormatError),
+    Record {
+        index: u64,
+        message: String,
+    },
+}
+
+impl From<FormatError> for RecordError {
+    fn from(e: FormatError) -> Self {
+        RecordError::Syntax(e)
+    }
+}
+
+/// Parses the values of `chunk` one record at a time, handing each whole record to `record`
+/// with its index in the run.
+fn records<B: AsRef<[u8]>>(
+    chunk: &Chunk<B>,
+    width: usize,
+    mut record: impl FnMut(&[u64], u64) -> Result<(), RecordError>,
+) -> Result<u64, RecordError> {
+    let mut values = [0u64; MAX_WIDTH];
+    let mut field = 0;
+    let mut whole = 0u64;
+    let mut failed = None;
+    parse_numbers(chunk, |value| {
+        values[field] = value;
+        field += 1;
+        if field == width {
+            field = 0;
+            if let Err(e) = record(&values[..width], whole) {
+                failed = Some(e);
+                return Err(FormatError::new("stopped"));
+            }
+            whole += 1;
+        }
+        Ok(())
+    })
+    .map_err(|e| failed.take().unwrap_or(RecordError::Syntax(e)))?;
+    Ok(whole * width as u64 + field as u64)
+}
+
+/// A type must fit 8 bits and the other fields (`wide`: all of them or'ed, so one test covers
+/// them) 32; the rare failure finds out which.
+fn check_ranges(t: u64, wide: u64, index: u64) -> Result<(), RecordError> {
+    if (t >> 8) | (wide >> 32) == 0 {
+        return Ok(());
+    }
+    let message = if t > u64::from(u8::MAX) {
+        out_of_range("type", t)
+    } else {
+        format!("a value past {} is out of range", u32::MAX)
+    };
+    Err(RecordError::Record { index, message })
+}
+
+pub(super) fn nodes<B: AsRef<[u8]>>(
+    chunk: &Chunk<B>,
+    layout: &NodeLayout,
+) -> Result<Parsed<NodeColumns>, RecordError> {
+    let expected = chunk.values as usize / layout.width;
+    let mut c = NodeColumns {
+        node_type: Vec::with_capacity(expected),
+        name: Vec::with_capacity(expected),
+        id: Vec::with_capacity(expected),
+        self_size: Vec::with_capacity(expected),
+        edge_count: Vec::with_capacity(expected),
+        detachedness: Vec::with_capacity(if layout.detached_at.is_some() {
+            expected
+        } else {
+            0
+        }),
+    };
+    let l = *layout;
+    let values = records(chunk, l.width, |r, index| {
+        let (t, name, id, edges) = (r[l.type_at], r[l.name_at], r[l.id_at], r[l.edges_at]);
+        check_ranges(t, name | id | edges, index)?;
+        c.node_type.push(t as u8);
+        c.name.push(name as u32);
+        c.id.push(id as u32);
+        c.self_size.push(r[l.size_at]);
+        c.edge_count.push(edges as u32);
+        if let Some(at) = l.detached_at {
+            c.detachedness.push(r[at].min(u64::from(u8::MAX)) as u8);
+        }
+        Ok(())
+    })?;
+    Ok(Parsed { columns: c, values })
+}
+
+pub(super) fn edges<B: AsRef<[u8]>>(
+    chunk: &Chunk<B>,
+    layout: &EdgeLayout,
+) -> Result<Parsed<EdgeColumns>, RecordError> {
+    let expected = chunk.values as usize / layout.width;
+    let mut c = EdgeColumns {
+        edge_type: Vec::with_capacity(expected),
+        name: Vec::with_capacity(expected),
+        to: Vec::with_capacity(expected),
+    };
+    let l = *layout;
+    let values = records(chunk, l.width, |r, index| {
+        let (t, name, offset) = (r[l.type_at], r[l.name_at], r[l.to_at]);
+        check_ranges(t, name, index)?;
+        let to = l.node_width.divide(offset);
+        if to * l.node_width.divisor() != offset || to >= l.node_count {
+            return Err(RecordError::Record {
+                index,
+                message: format!(
+                    "points to node offset {offset}, which is not the start of one of the {} nodes",
+                    l.node_count
+                ),
+            });
+        }
+        c.edge_type.push(t as u8);
+        c.name.push(name as u32);
+        c.to.push(to as u32);
+        Ok(())
+    })?;
+    Ok(Parsed { columns: c, values })
+}
+
+/// Every value of a run, for the small arrays (`locations`).
+pub(super) fn values<B: AsRef<[u8]>>(chunk: &Chunk<B>) -> Result<Parsed<Vec<u64>>, RecordError> {
+    let mut all = Vec::with_capacity(chunk.values as usize);
+    parse_numbers(chunk, |v| {
+        all.push(v);
+        Ok(())
+    })?;
+    let values = all.len() as u64;
+    Ok(Parsed {
+        columns: all,
+        values,
+    })
+}
+
+/// Division by a divisor fixed for the whole file, as a multiplication: a hardware division
+/// per edge would cost as much as parsing the edge.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Divisor {
+    divisor: u64,
+    /// ⌈2⁶⁴ / divisor⌉, exact for 32-bit dividends (Lemire, Kaser, Kurz 2019).
+    magic: u64,
+}
+
+impl Divisor {
+    pub fn new(divisor: u64) -> Self {
+        let divisor = divisor.max(1);
+        let magic = if divisor == 1 {
+            0
+        } else {
+            u64::MAX / divisor + 1
+        };
+        Divisor { divisor, magic }
+    }
+
+    pub fn divisor(&self) -> u64 {
+        self.divisor
+    }
+
+    pub fn divide(&self, n: u64) -> u64 {
+        if self.divisor == 1 {
+            n
+        } else if n <= u64::from(u32::MAX) {
+            ((u128::from(self.magic) * u128::from(n)) >> 64) as u64
+        } else {
+            n / self.divisor
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Divisor;
+
+    #[test]
+    fn division_by_multiplication_is_exact() {
+        for d in [1u64, 2, 3, 5, 6, 7, 9, 12, 13, 1000] {
+            let divisor = Divisor::new(d);
+            for n in (0..100_000)
+                .chain(u64::from(u32::MAX) - 100_000..=u64::from(u32::MAX) + 100)
+                .chain([u64::MAX - 7, u64::MAX])
+            {
+                assert_eq!(divisor.divide(n), n / d, "{n} / {d}");
+            }
+        }
+    }
+}
