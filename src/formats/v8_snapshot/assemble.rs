@@ -6,6 +6,7 @@ use super::*;
 pub(super) fn assemble(
     inbox: std::sync::mpsc::Receiver<(u64, Event)>,
     credit: std::sync::mpsc::SyncSender<()>,
+    spares: &Spares,
     size_hint: u64,
 ) -> Result<HeapGraph, FormatError> {
     let mut graph = HeapGraph::default();
@@ -65,6 +66,7 @@ pub(super) fn assemble(
                 if let Some(d) = graph.node_detachedness.as_mut() {
                     d.extend_from_slice(&c.detachedness);
                 }
+                spares.give_nodes(c);
                 array.2 += parsed.values;
                 let _ = credit.try_send(());
             }
@@ -73,6 +75,7 @@ pub(super) fn assemble(
                 graph.edge_type.extend_from_slice(&c.edge_type);
                 graph.edge_name.extend_from_slice(&c.name);
                 edge_to.extend_from_slice(&c.to);
+                spares.give_edges(c);
                 array.2 += parsed.values;
                 let _ = credit.try_send(());
             }

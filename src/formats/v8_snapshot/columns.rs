@@ -48,6 +48,82 @@ pub(super) struct EdgeColumns {
     pub to: Vec<u32>,
 }
 
+impl NodeColumns {
+    fn reserve(&mut self, records: usize, detachedness: bool) {
+        self.node_type.reserve(records);
+        self.name.reserve(records);
+        self.id.reserve(records);
+        self.self_size.reserve(records);
+        self.edge_count.reserve(records);
+        if detachedness {
+            self.detachedness.reserve(records);
+        }
+    }
+
+    fn clear(&mut self) {
+        self.node_type.clear();
+        self.name.clear();
+        self.id.clear();
+        self.self_size.clear();
+        self.edge_count.clear();
+        self.detachedness.clear();
+    }
+}
+
+impl EdgeColumns {
+    fn reserve(&mut self, records: usize) {
+        self.edge_type.reserve(records);
+        self.name.reserve(records);
+        self.to.reserve(records);
+    }
+
+    fn clear(&mut self) {
+        self.edge_type.clear();
+        self.name.clear();
+        self.to.clear();
+    }
+}
+
+/// Columns the assembler has appended, for the workers to fill again: fresh ones for every
+/// run would cost the memory of the whole graph once more in page faults.
+#[derive(Default)]
+pub(super) struct Spares {
+    nodes: std::sync::Mutex<Vec<NodeColumns>>,
+    edges: std::sync::Mutex<Vec<EdgeColumns>>,
+}
+
+impl Spares {
+    fn nodes(&self) -> NodeColumns {
+        self.nodes
+            .lock()
+            .ok()
+            .and_then(|mut spare| spare.pop())
+            .unwrap_or_default()
+    }
+
+    fn edges(&self) -> EdgeColumns {
+        self.edges
+            .lock()
+            .ok()
+            .and_then(|mut spare| spare.pop())
+            .unwrap_or_default()
+    }
+
+    pub fn give_nodes(&self, mut columns: NodeColumns) {
+        columns.clear();
+        if let Ok(mut spare) = self.nodes.lock() {
+            spare.push(columns);
+        }
+    }
+
+    pub fn give_edges(&self, mut columns: EdgeColumns) {
+        columns.clear();
+        if let Ok(mut spare) = self.edges.lock() {
+            spare.push(columns);
+        }
+    }
+}
+
 /// A run parsed: its columns and how many values it held (a last run may end inside a record:
 /// its values count, its partial record is not kept).
 pub(super) struct Parsed<C> {
@@ -116,20 +192,13 @@ fn check_ranges(t: u64, wide: u64, index: u64) -> Result<(), RecordError> {
 pub(super) fn nodes<B: AsRef<[u8]>>(
     chunk: &Chunk<B>,
     layout: &NodeLayout,
+    spares: &Spares,
 ) -> Result<Parsed<NodeColumns>, RecordError> {
-    let expected = chunk.values as usize / layout.width;
-    let mut c = NodeColumns {
-        node_type: Vec::with_capacity(expected),
-        name: Vec::with_capacity(expected),
-        id: Vec::with_capacity(expected),
-        self_size: Vec::with_capacity(expected),
-        edge_count: Vec::with_capacity(expected),
-        detachedness: Vec::with_capacity(if layout.detached_at.is_some() {
-            expected
-        } else {
-            0
-        }),
-    };
+    let mut c = spares.nodes();
+    c.reserve(
+        chunk.values as usize / layout.width,
+        layout.detached_at.is_some(),
+    );
     let l = *layout;
     let values = records(chunk, l.width, |r, index| {
         let (t, name, id, edges) = (r[l.type_at], r[l.name_at], r[l.id_at], r[l.edges_at]);
@@ -150,13 +219,10 @@ pub(super) fn nodes<B: AsRef<[u8]>>(
 pub(super) fn edges<B: AsRef<[u8]>>(
     chunk: &Chunk<B>,
     layout: &EdgeLayout,
+    spares: &Spares,
 ) -> Result<Parsed<EdgeColumns>, RecordError> {
-    let expected = chunk.values as usize / layout.width;
-    let mut c = EdgeColumns {
-        edge_type: Vec::with_capacity(expected),
-        name: Vec::with_capacity(expected),
-        to: Vec::with_capacity(expected),
-    };
+    let mut c = spares.edges();
+    c.reserve(chunk.values as usize / layout.width);
     let l = *layout;
     let values = records(chunk, l.width, |r, index| {
         let (t, name, offset) = (r[l.type_at], r[l.name_at], r[l.to_at]);

@@ -76,6 +76,47 @@ fn whole_records(run: &[u8], before: u64, width: usize) -> Option<(usize, bool, 
     (values > 0).then_some((length, false, values))
 }
 
+/// Hands `sink` the strings at the start of `bytes` (each followed by its `,`, or by the
+/// array's `]`) that need no unescaping: how many bytes they took, and whether the `]` was
+/// reached. Stops before anything else, for the careful path to read.
+fn in_place_strings(bytes: &[u8], sink: &mut impl FnMut(&str)) -> (usize, bool) {
+    let skip_ws = |mut i: usize| {
+        while bytes
+            .get(i)
+            .is_some_and(|b| matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
+        {
+            i += 1;
+        }
+        i
+    };
+    let mut taken = 0;
+    loop {
+        let start = skip_ws(taken);
+        if bytes.get(start) != Some(&b'"') {
+            return (taken, false);
+        }
+        let body = &bytes[start + 1..];
+        let Some(quote) = memchr::memchr2(b'"', b'\\', body).filter(|&q| body[q] == b'"') else {
+            return (taken, false);
+        };
+        let Ok(string) = std::str::from_utf8(&body[..quote]) else {
+            return (taken, false);
+        };
+        let after = skip_ws(start + 1 + quote + 1);
+        match bytes.get(after) {
+            Some(b',') => {
+                sink(string);
+                taken = after + 1;
+            }
+            Some(b']') => {
+                sink(string);
+                return (after + 1, true);
+            }
+            _ => return (taken, false),
+        }
+    }
+}
+
 /// A forward-only JSON scanner over a reader, with byte offsets for errors.
 pub(super) struct Scanner<R> {
     reader: R,
@@ -185,10 +226,14 @@ impl<R: Read> Scanner<R> {
 
     /// Splits a number array (from its `[` to its `]`) into runs of whole records of `width`
     /// numbers, each ending after a `,` except the last, and hands them to `emit` in order.
+    ///
+    /// A run is not copied: the buffer holding it goes with it, and reading goes on in a fresh
+    /// one from `outbox`, which starts with the bytes after the run.
     pub(super) fn number_chunks(
         &mut self,
         width: usize,
-        mut emit: impl FnMut(Chunk<&[u8]>) -> Result<(), FormatError>,
+        outbox: &mut Outbox,
+        mut emit: impl FnMut(&mut Outbox, Chunk<Run>) -> Result<(), FormatError>,
     ) -> Result<(), FormatError> {
         self.expect(b'[')?;
         let mut first = true;
@@ -227,21 +272,41 @@ impl<R: Read> Scanner<R> {
                 }
                 continue;
             };
+            let base = self.offset();
+            let bytes = self.hand_over(length, outbox.buffer()?);
             let chunk = Chunk {
-                bytes: &available[..length],
-                base: self.offset(),
+                bytes,
+                base,
                 first,
                 last,
                 values,
                 first_value: before,
             };
-            emit(chunk)?;
-            self.pos += length + usize::from(last);
+            emit(outbox, chunk)?;
+            self.pos += usize::from(last);
             first = false;
             before += values;
             if last {
                 return Ok(());
             }
+        }
+    }
+
+    /// The next `length` bytes as a run, in the buffer that holds them; `fresh` takes its
+    /// place, starting with the unread bytes after the run.
+    fn hand_over(&mut self, length: usize, mut fresh: Vec<u8>) -> Run {
+        let start = self.pos;
+        let stop = start + length;
+        let rest = self.end - stop;
+        fresh.resize(self.buf.len(), 0);
+        fresh[..rest].copy_from_slice(&self.buf[stop..self.end]);
+        let buffer = std::mem::replace(&mut self.buf, fresh);
+        self.base += stop as u64;
+        self.pos = 0;
+        self.end = rest;
+        Run {
+            buffer,
+            range: start..stop,
         }
     }
 
@@ -283,29 +348,18 @@ impl<R: Read> Scanner<R> {
         }
         let mut text = String::new();
         loop {
-            self.skip_ws()?;
-            // Most strings have no escape and lie whole in the buffer: hand them over in place.
-            let available = &self.buf[self.pos..self.end];
-            let in_place = available
-                .strip_prefix(b"\"")
-                .and_then(|body| {
-                    memchr::memchr2(b'"', b'\\', body)
-                        .filter(|&q| body[q] == b'"')
-                        .map(|q| &body[..q])
-                })
-                .and_then(|body| std::str::from_utf8(body).ok());
-            match in_place {
-                Some(string) => {
-                    let length = string.len();
-                    sink(string);
-                    self.pos += length + 2;
-                }
-                None => {
-                    text.clear();
-                    self.string_into(&mut text)?;
-                    sink(&text);
-                }
+            // Most strings have no escape and lie whole in the buffer: they are handed over in
+            // place, as many as the buffer holds, without a call per byte.
+            let (taken, ended) = in_place_strings(&self.buf[self.pos..self.end], &mut sink);
+            self.pos += taken;
+            if ended {
+                return Ok(());
             }
+            // One string the fast path could not take (escaped, or cut by the buffer's end).
+            self.skip_ws()?;
+            text.clear();
+            self.string_into(&mut text)?;
+            sink(&text);
             self.skip_ws()?;
             match self.next()? {
                 Some(b',') => continue,

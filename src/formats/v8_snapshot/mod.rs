@@ -27,7 +27,8 @@ mod json;
 
 use assemble::assemble;
 use columns::{
-    Divisor, EdgeColumns, EdgeLayout, NodeColumns, NodeLayout, Parsed, RecordError, MAX_WIDTH,
+    Divisor, EdgeColumns, EdgeLayout, NodeColumns, NodeLayout, Parsed, RecordError, Spares,
+    MAX_WIDTH,
 };
 use json::{scan_digits, Scanner};
 
@@ -82,8 +83,20 @@ struct SnapshotMeta {
 /// A run of a number array for a worker to parse.
 struct Job {
     seq: u64,
-    chunk: Chunk<Vec<u8>>,
+    chunk: Chunk<Run>,
     array: Array,
+}
+
+/// A run's bytes: part of a read buffer the tokenizer handed over whole rather than copy.
+pub(super) struct Run {
+    buffer: Vec<u8>,
+    range: std::ops::Range<usize>,
+}
+
+impl AsRef<[u8]> for Run {
+    fn as_ref(&self) -> &[u8] {
+        &self.buffer[self.range.clone()]
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -188,6 +201,7 @@ pub fn parse(reader: impl Read + Send, size_hint: u64) -> Result<HeapGraph, Form
     }
     let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
     let work = std::sync::Mutex::new(work);
+    let spares = Spares::default();
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4));
     std::thread::scope(|scope| {
         let outbox = Outbox {
@@ -202,11 +216,12 @@ pub fn parse(reader: impl Read + Send, size_hint: u64) -> Result<HeapGraph, Form
             let events = events.clone();
             let recycle = recycle.clone();
             let work = &work;
-            scope.spawn(move || parse_runs(work, &events, &recycle));
+            let spares = &spares;
+            scope.spawn(move || parse_runs(work, &events, &recycle, spares));
         }
         drop(events);
         // Returning drops the inbox and the credits: whoever still works stops at its next send.
-        assemble(inbox, credit, size_hint)
+        assemble(inbox, credit, &spares, size_hint)
     })
 }
 
@@ -232,25 +247,24 @@ impl Outbox {
         self.events.send((self.seq, event)).map_err(|_| cancelled())
     }
 
-    fn run(&mut self, chunk: &Chunk<&[u8]>, array: Array) -> Result<(), FormatError> {
-        self.credits.recv().map_err(|_| cancelled())?;
-        let mut bytes = self.recycled.try_recv().unwrap_or_default();
-        bytes.clear();
-        bytes.extend_from_slice(chunk.bytes);
+    /// Waits until fewer than `IN_FLIGHT` runs are out, then hands one to the workers.
+    fn run(&mut self, chunk: Chunk<Run>, array: Array) -> Result<(), FormatError> {
         self.seq += 1;
         let job = Job {
             seq: self.seq,
-            chunk: Chunk {
-                bytes,
-                base: chunk.base,
-                first: chunk.first,
-                last: chunk.last,
-                values: chunk.values,
-                first_value: chunk.first_value,
-            },
+            chunk,
             array,
         };
         self.jobs.send(job).map_err(|_| cancelled())
+    }
+
+    /// A buffer for the scanner to read on into while its last one is parsed.
+    fn buffer(&mut self) -> Result<Vec<u8>, FormatError> {
+        self.credits.recv().map_err(|_| cancelled())?;
+        Ok(self
+            .recycled
+            .try_recv()
+            .unwrap_or_else(|_| vec![0; json::CHUNK]))
     }
 }
 
@@ -303,7 +317,7 @@ fn tokenize(reader: impl Read, outbox: &mut Outbox) -> Result<(), FormatError> {
                     Array::Edges(l, _) => l.width,
                     Array::Other => 1,
                 };
-                s.number_chunks(width, |chunk| outbox.run(&chunk, array))?;
+                s.number_chunks(width, outbox, |outbox, chunk| outbox.run(chunk, array))?;
                 outbox.send(Event::ArrayEnd)?;
             }
             "strings" => {
@@ -328,6 +342,7 @@ fn parse_runs(
     work: &std::sync::Mutex<std::sync::mpsc::Receiver<Job>>,
     events: &std::sync::mpsc::SyncSender<(u64, Event)>,
     recycle: &std::sync::mpsc::Sender<Vec<u8>>,
+    spares: &Spares,
 ) {
     loop {
         let next = work.lock().map(|queue| queue.recv());
@@ -348,10 +363,10 @@ fn parse_runs(
             }
         };
         let event = match job.array {
-            Array::Nodes(layout, key_at) => columns::nodes(chunk, &layout)
+            Array::Nodes(layout, key_at) => columns::nodes(chunk, &layout, spares)
                 .map(Event::Nodes)
                 .map_err(placed("node", layout.width, key_at)),
-            Array::Edges(layout, key_at) => columns::edges(chunk, &layout)
+            Array::Edges(layout, key_at) => columns::edges(chunk, &layout, spares)
                 .map(Event::Edges)
                 .map_err(placed("edge", layout.width, key_at)),
             Array::Other => columns::values(chunk)
@@ -359,7 +374,7 @@ fn parse_runs(
                 .map_err(placed("value", 1, 0)),
         }
         .unwrap_or_else(Event::Failed);
-        let _ = recycle.send(job.chunk.bytes);
+        let _ = recycle.send(job.chunk.bytes.buffer);
         if events.send((job.seq, event)).is_err() {
             return;
         }
