@@ -109,7 +109,7 @@ fn shallow_sizes(graph: &HeapGraph) -> Vec<u64> {
     const UNVISITED: u32 = u32::MAX;
     const MANY: u32 = u32::MAX - 1;
     let types = graph.known_types();
-    let mut sizes = graph.node_self_size.clone();
+    let mut sizes: Vec<u64> = graph.self_sizes().collect();
     let synthetic = |node: u32| Some(graph.node_type[node as usize]) == types.node_synthetic;
     if graph.edges(0).all(|e| synthetic(graph.edge_to[e])) {
         return sizes;
@@ -227,44 +227,36 @@ impl Retention {
         let unreachable = n - reachable;
         let visited = vertex.len();
 
-        // Predecessors over retaining edges, in preorder numbers. Orphan starts get the root.
+        // Predecessors over retaining edges, in preorder numbers. A predecessor numbered below
+        // its target has not been processed when the target is, so it only ever offers itself
+        // as semidominator: it is folded into `semi` now and never stored. Only the others
+        // (cross and back edges) are kept, counted first, then filled in from each target's
+        // end. Orphan starts get the root.
+        let mut semi: Vec<u32> = (0..visited as u32).collect();
         let mut pred_start = vec![0u32; visited + 1];
-        for from in 0..n {
-            if pre[from] == NONE {
-                continue;
+        each_retaining(graph, &pre, &retaining, |p, to| {
+            if p < to {
+                semi[to as usize] = semi[to as usize].min(p);
+            } else {
+                pred_start[to as usize] += 1;
             }
-            for e in graph.edges(from as u32) {
-                let to = pre[graph.edge_to[e] as usize];
-                if retaining.contains(e) && to != NONE {
-                    pred_start[to as usize + 1] += 1;
-                }
-            }
+        });
+        for i in 1..=visited {
+            pred_start[i] += pred_start[i - 1];
         }
-        for i in 0..visited {
-            pred_start[i + 1] += pred_start[i];
-        }
-        let mut fill = pred_start.clone();
         let mut preds = vec![0u32; pred_start[visited] as usize];
-        for from in 0..n {
-            let p = pre[from];
-            if p == NONE {
-                continue;
+        each_retaining(graph, &pre, &retaining, |p, to| {
+            if p > to {
+                pred_start[to as usize] -= 1;
+                preds[pred_start[to as usize] as usize] = p;
             }
-            for e in graph.edges(from as u32) {
-                let to = pre[graph.edge_to[e] as usize];
-                if retaining.contains(e) && to != NONE {
-                    preds[fill[to as usize] as usize] = p;
-                    fill[to as usize] += 1;
-                }
-            }
-        }
-        drop(fill);
+        });
         drop(retaining);
         // Free what the dominator pass does not need before it allocates its own arrays.
         let never_visited: Vec<u32> = (0..n as u32).filter(|&v| pre[v as usize] == NONE).collect();
         drop(pre);
 
-        let idom = semi_nca(parent, &pred_start, &preds, reachable);
+        let idom = semi_nca(parent, semi, &pred_start, &preds, reachable);
         drop(preds);
         drop(pred_start);
 
@@ -292,6 +284,26 @@ impl Retention {
     }
 }
 
+/// Every retaining edge between visited nodes, as (source, target) preorder numbers.
+fn each_retaining(
+    graph: &HeapGraph,
+    pre: &[u32],
+    retaining: &FixedBitSet,
+    mut visit: impl FnMut(u32, u32),
+) {
+    for (from, &p) in pre.iter().enumerate() {
+        if p == NONE {
+            continue;
+        }
+        for e in graph.edges(from as u32) {
+            let to = pre[graph.edge_to[e] as usize];
+            if to != NONE && retaining.contains(e) {
+                visit(p, to);
+            }
+        }
+    }
+}
+
 /// Nodes all of whose incoming edges are weak or shortcut edges (or that have none).
 fn held_only_weakly(graph: &HeapGraph) -> FixedBitSet {
     let types = graph.known_types();
@@ -308,11 +320,17 @@ fn held_only_weakly(graph: &HeapGraph) -> FixedBitSet {
 }
 
 /// Semi-NCA dominators (Georgiadis, Tarjan, Werneck) on a graph given in DFS preorder numbers:
-/// `parent[v]` is v's DFS parent, `preds[pred_start[v]..pred_start[v+1]]` its predecessors.
-/// Vertices from `first_orphan` on were DFS starts hung off the root (vertex 0).
-fn semi_nca(parent: Vec<u32>, pred_start: &[u32], preds: &[u32], first_orphan: usize) -> Vec<u32> {
+/// `parent[v]` is v's DFS parent, `semi[v]` the least of v and its predecessors numbered below
+/// it, `preds[pred_start[v]..pred_start[v+1]]` its predecessors numbered above it. Vertices from
+/// `first_orphan` on were DFS starts hung off the root (vertex 0).
+fn semi_nca(
+    parent: Vec<u32>,
+    mut semi: Vec<u32>,
+    pred_start: &[u32],
+    preds: &[u32],
+    first_orphan: usize,
+) -> Vec<u32> {
     let n = parent.len();
-    let mut semi: Vec<u32> = (0..n as u32).collect();
     let mut label: Vec<u32> = (0..n as u32).collect();
     let mut ancestor = vec![NONE; n];
     let mut path: Vec<u32> = Vec::new();
@@ -461,7 +479,7 @@ mod tests {
             g.node_type.push(if node == 0 { 1 } else { 0 });
             g.node_name.push(1);
             g.node_id.push(node * 2 + 1);
-            g.node_self_size.push(10);
+            g.push_self_size(10);
             for &(_, to) in sorted.iter().filter(|(from, _)| *from == node) {
                 g.edge_type.push(0);
                 g.edge_name.push(0);

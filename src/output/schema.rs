@@ -215,7 +215,7 @@ impl HeapTotals {
         HeapTotals {
             node_count: graph.node_count(),
             edge_count: graph.edge_count(),
-            total_size: graph.node_self_size.iter().sum(),
+            total_size: graph.self_sizes().sum(),
             root_retained: retention.retained[0],
             unreachable: retention.unreachable,
         }

@@ -61,7 +61,13 @@ pub(super) fn assemble(
                 graph.node_type.extend_from_slice(&c.node_type);
                 graph.node_name.extend_from_slice(&c.name);
                 graph.node_id.extend_from_slice(&c.id);
+                let before = graph.node_self_size.len() as u32;
                 graph.node_self_size.extend_from_slice(&c.self_size);
+                graph.large_self_sizes.extend(
+                    c.large_self_sizes
+                        .iter()
+                        .map(|&(record, size)| (before + record, size)),
+                );
                 first_edge.extend_from_slice(&c.edge_count);
                 if let Some(d) = graph.node_detachedness.as_mut() {
                     d.extend_from_slice(&c.detachedness);
@@ -251,6 +257,14 @@ fn finish(
     });
     edges_checked?;
     graph.locations.retain(|l| (l[0] as usize) < n);
+    // Most snapshots (all of Node's) say nothing of detachedness: all zeros are as good as none.
+    if graph
+        .node_detachedness
+        .as_ref()
+        .is_some_and(|d| d.iter().all(|&state| state == 0))
+    {
+        graph.node_detachedness = None;
+    }
     Ok(graph)
 }
 

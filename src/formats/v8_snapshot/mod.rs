@@ -507,7 +507,7 @@ mod tests {
         assert_eq!(g.name(3), "a \"quoted\" 😀 string");
         assert_eq!(g.type_name(3), "string");
         assert_eq!(g.node_id[2], 5);
-        assert_eq!(g.node_self_size[1], 40);
+        assert_eq!(g.self_size(1), 40);
         assert_eq!(g.edges(0), 0..2);
         assert_eq!(g.edge_to[..], [1, 1, 2, 3]);
         assert_eq!(g.edge_label(1), ".global");
@@ -515,6 +515,21 @@ mod tests {
         assert_eq!(g.edge_label(3), "[[weakref]]");
         assert_eq!(g.node_detachedness.as_ref().unwrap()[2], 2);
         assert_eq!(g.locations, [[2, 3, 10, 4]]);
+    }
+
+    #[test]
+    fn self_sizes_of_4_gib_and_more() {
+        let text = TINY
+            .replace("3,2,5,24,", "3,2,5,4294967295,")
+            .replace("2,3,7,16,", "2,3,7,6000000000,");
+        let g = parse(text.as_bytes(), text.len() as u64).unwrap();
+        assert_eq!(g.self_size(1), 40);
+        assert_eq!(g.self_size(2), 4_294_967_295);
+        assert_eq!(g.self_size(3), 6_000_000_000);
+        assert_eq!(
+            g.self_sizes().collect::<Vec<_>>(),
+            [0, 40, 4_294_967_295, 6_000_000_000]
+        );
     }
 
     fn error(text: &str) -> FormatError {
