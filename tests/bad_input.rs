@@ -271,6 +271,32 @@ fn heap_snapshot_meta_disagreeing_with_arrays() {
 }
 
 #[test]
+fn heap_snapshot_holding_more_than_its_meta_stops_early() {
+    let text = snapshot_text();
+    let damaged = replace_number_after(&text, "\"node_count\":", 0, "10");
+    let (_d, f) = temp_file("meta.heapsnapshot", damaged.as_bytes());
+    let e = expect_input_error(&["top", &f], &f);
+    assert!(e.contains("says 10 nodes but `nodes` holds more"), "{e}");
+}
+
+#[test]
+fn heap_snapshot_too_large_for_memory_is_refused_up_front() {
+    let f = fixture("node/healthy-i0010.heapsnapshot.gz");
+    let f = f.to_str().unwrap();
+    let e = expect_input_error(&["top", f, "--memory-limit", "1M"], f);
+    assert!(
+        e.contains("objects") && e.contains("needs about") && e.contains("--memory-limit"),
+        "{e}"
+    );
+    // A header claiming billions of objects is refused before any of them is read.
+    let text = snapshot_text();
+    let damaged = replace_number_after(&text, "\"node_count\":", 0, "4000000000");
+    let (_d, f) = temp_file("huge.heapsnapshot", damaged.as_bytes());
+    let e = expect_input_error(&["top", &f, "--memory-limit", "64G"], &f);
+    assert!(e.contains("4000000000 objects"), "{e}");
+}
+
+#[test]
 fn heap_snapshot_edge_past_the_end() {
     let text = snapshot_text();
     let damaged = replace_number_after(&text, "\"edges\":[", 2, "700000000");

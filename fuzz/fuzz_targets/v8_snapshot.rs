@@ -9,7 +9,7 @@ use leakscope::analysis::retainer_paths::{path_groups, RetainerTree};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(graph) = leakscope::formats::v8_snapshot::parse(data, data.len() as u64) {
+    if let Ok(graph) = leakscope::formats::v8_snapshot::parse(data, data.len() as u64, None) {
         let retention = Retention::compute(&graph);
         let classes = Classes::constructors(&graph);
         let _ = class_summary(&classes, &retention);

@@ -81,6 +81,9 @@ fn input_arguments(rules: &RulesArgs, input: &InputArgs) -> Vec<String> {
             input.max_input_size.to_string(),
         ]);
     }
+    if let Some(limit) = input.memory_limit {
+        words.extend(["--memory-limit".to_string(), limit.to_string()]);
+    }
     words.extend(input.filters.words());
     words
 }

@@ -598,10 +598,16 @@ impl std::fmt::Display for Size {
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Largest input accepted after decompression, e.g. 512M, 4G.
+    /// Largest input accepted after decompression, e.g. 512M, 4G (an uncompressed heap
+    /// snapshot is streamed, and bounded by --memory-limit instead).
     #[arg(long, value_name = "SIZE", value_parser = parse_size,
           default_value_t = Size(DEFAULT_MAX_INPUT_SIZE))]
     pub max_input_size: Size,
+    /// Most memory the analysis of one heap snapshot may need, e.g. 8G; a snapshot whose
+    /// header says it needs more is refused before it is read. Default: the memory available
+    /// when the snapshot is opened.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory_limit: Option<Size>,
     /// The binary that wrote a jemalloc dump or unsymbolized pprof profile, to symbolize it
     /// (its DWARF, else its symbol table).
     #[arg(long, value_name = "PATH")]
@@ -622,6 +628,7 @@ impl Default for InputArgs {
     fn default() -> Self {
         InputArgs {
             max_input_size: Size(DEFAULT_MAX_INPUT_SIZE),
+            memory_limit: None,
             binary: None,
             debug_dir: None,
             sysroot: None,
@@ -722,6 +729,7 @@ impl InputArgs {
     pub fn options(&self) -> ReadOptions {
         ReadOptions {
             max_input_size: self.max_input_size.0,
+            memory_limit: self.memory_limit.map(|s| s.0),
             symbols: crate::formats::symbolize::SymbolSources {
                 binary: self.binary.clone(),
                 debug_dir: self.debug_dir.clone(),

@@ -49,6 +49,9 @@ pub const READERS: &[&dyn Reader] = &[
 pub struct ReadOptions {
     /// Largest input accepted, after decompression.
     pub max_input_size: u64,
+    /// Most memory a heap snapshot's analysis may need; None: what the machine has available
+    /// when the snapshot is opened (no limit where that is unknown).
+    pub memory_limit: Option<u64>,
     pub symbols: symbolize::SymbolSources,
 }
 
@@ -56,6 +59,7 @@ impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             max_input_size: DEFAULT_MAX_INPUT_SIZE,
+            memory_limit: None,
             symbols: symbolize::SymbolSources::default(),
         }
     }
@@ -110,7 +114,22 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
     let reading = progress::phase(&format!("reading {name}"), Some(file_size));
     // Heap snapshots stream from the file: they can be larger than is sensible to hold twice.
     if sniff::sniff(&head) == Some(Format::V8HeapSnapshot) {
-        let limit = options.max_input_size;
+        // An uncompressed snapshot is as large as its file: only inflating needs a bound.
+        let limit = if gzipped {
+            options.max_input_size
+        } else {
+            u64::MAX
+        };
+        let memory = options.memory_limit.map(|limit| MemoryLimit {
+            bytes: limit,
+            given: true,
+        });
+        let memory = memory.or_else(|| {
+            available_memory().map(|bytes| MemoryLimit {
+                bytes,
+                given: false,
+            })
+        });
         let file = progress::Reading::new(open()?, &reading);
         let reader: Box<dyn Read + Send + '_> = if gzipped {
             Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
@@ -130,7 +149,7 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
             read: 0,
             limit,
         };
-        let graph = v8_snapshot::parse(&mut counted, size_hint).map_err(|e| {
+        let graph = v8_snapshot::parse(&mut counted, size_hint, memory).map_err(|e| {
             if counted.read > limit {
                 input_error(too_large(limit, "decompresses to"))
             } else {
@@ -177,6 +196,22 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
     })
 }
 
+/// What a heap snapshot's analysis may take.
+#[derive(Debug, Clone, Copy)]
+pub struct MemoryLimit {
+    pub bytes: u64,
+    /// Given on the command line (else: the memory available).
+    pub given: bool,
+}
+
+/// The memory the kernel could hand out now without swapping (Linux's MemAvailable).
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 /// Counts what passes through and stops at `limit` (one byte past it, so going over shows).
 struct LimitedReader<R> {
     inner: R,
@@ -189,7 +224,7 @@ impl<R: Read> Read for LimitedReader<R> {
         if self.read > self.limit {
             return Err(std::io::Error::other("input limit reached"));
         }
-        let room = (self.limit + 1 - self.read).min(buf.len() as u64) as usize;
+        let room = (self.limit.saturating_add(1) - self.read).min(buf.len() as u64) as usize;
         let n = self.inner.read(&mut buf[..room])?;
         self.read += n as u64;
         Ok(n)

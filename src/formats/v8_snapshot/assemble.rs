@@ -74,6 +74,7 @@ pub(super) fn assemble(
                 }
                 spares.give_nodes(c);
                 array.2 += parsed.values;
+                check_not_over(&array, meta.as_deref())?;
                 let _ = credit.try_send(());
             }
             Event::Edges(parsed) => {
@@ -83,6 +84,7 @@ pub(super) fn assemble(
                 edge_to.extend_from_slice(&c.to);
                 spares.give_edges(c);
                 array.2 += parsed.values;
+                check_not_over(&array, meta.as_deref())?;
                 let _ = credit.try_send(());
             }
             Event::Values(parsed) => {
@@ -96,13 +98,9 @@ pub(super) fn assemble(
             }
             Event::ArrayEnd => {
                 let (key, key_at, values) = &array;
-                let Some(m) = &meta else { continue };
-                let (record, width, declared) = match key.as_str() {
-                    "nodes" => ("node", m.nodes.width, m.header.node_count),
-                    "edges" => ("edge", m.edges.width, m.header.edge_count),
-                    _ => continue,
-                };
-                check_count(*key_at, record, width as u64, declared, *values)?;
+                if let Some((record, width, declared)) = declared(key, meta.as_deref()) {
+                    check_count(*key_at, record, width, declared, *values)?;
+                }
             }
             Event::Strings(strings) => {
                 graph.strings = strings;
@@ -185,6 +183,34 @@ fn add_locations(
             graph.locations.push(*record);
         }
     }
+}
+
+/// For `nodes` and `edges`: the record's name, its width and how many the meta declares.
+fn declared(key: &str, meta: Option<&SnapshotMeta>) -> Option<(&'static str, u64, u64)> {
+    let m = meta?;
+    match key {
+        "nodes" => Some(("node", m.nodes.width as u64, m.header.node_count)),
+        "edges" => Some(("edge", m.edges.width as u64, m.header.edge_count)),
+        _ => None,
+    }
+}
+
+/// Stops reading an array that already holds more records than the meta declares (memory was
+/// reserved, and the limit checked, for the declared counts).
+fn check_not_over(
+    (key, key_at, values): &(String, u64, u64),
+    meta: Option<&SnapshotMeta>,
+) -> Result<(), FormatError> {
+    let Some((record, width, declared)) = declared(key, meta) else {
+        return Ok(());
+    };
+    if *values > declared.saturating_mul(width) {
+        return Err(FormatError::at_byte(
+            *key_at,
+            format!("the meta says {declared} {record}s but `{record}s` holds more"),
+        ));
+    }
+    Ok(())
 }
 
 /// The array held whole records, as many as the meta declares.

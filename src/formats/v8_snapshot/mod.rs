@@ -17,7 +17,7 @@ use std::io::Read;
 use serde::Deserialize;
 
 use crate::error::FormatError;
-use crate::formats::ReadOptions;
+use crate::formats::{MemoryLimit, ReadOptions};
 use crate::model::heap_graph::{HeapGraph, Strings};
 use crate::model::{Contents, Format};
 
@@ -192,7 +192,14 @@ const IN_FLIGHT: usize = 8;
 /// One thread walks the JSON and cuts the big number arrays into runs of whole records; workers,
 /// one per core, parse runs into columns; the assembler (this thread) appends the columns in
 /// file order. Parsing numbers is nearly all the work, and it runs on every core.
-pub fn parse(reader: impl Read + Send, size_hint: u64) -> Result<HeapGraph, FormatError> {
+///
+/// With a `memory` limit, a snapshot whose header says its analysis needs more is refused
+/// before anything else is read.
+pub fn parse(
+    reader: impl Read + Send,
+    size_hint: u64,
+    memory: Option<MemoryLimit>,
+) -> Result<HeapGraph, FormatError> {
     let (events, inbox) = std::sync::mpsc::sync_channel::<(u64, Event)>(2 * IN_FLIGHT);
     let (jobs, work) = std::sync::mpsc::sync_channel::<Job>(IN_FLIGHT);
     let (credit, credits) = std::sync::mpsc::sync_channel::<()>(IN_FLIGHT);
@@ -211,7 +218,7 @@ pub fn parse(reader: impl Read + Send, size_hint: u64) -> Result<HeapGraph, Form
             credits,
             recycled,
         };
-        scope.spawn(move || tokenize_into(reader, outbox));
+        scope.spawn(move || tokenize_into(reader, outbox, memory));
         for _ in 0..workers {
             let events = events.clone();
             let recycle = recycle.clone();
@@ -270,15 +277,19 @@ impl Outbox {
 
 /// The tokenizer thread: its own errors go to the assembler in file order, after everything
 /// before them.
-fn tokenize_into(reader: impl Read, mut outbox: Outbox) {
-    if let Err(e) = tokenize(reader, &mut outbox) {
+fn tokenize_into(reader: impl Read, mut outbox: Outbox, memory: Option<MemoryLimit>) {
+    if let Err(e) = tokenize(reader, &mut outbox, memory) {
         if e != cancelled() {
             let _ = outbox.send(Event::Failed(e));
         }
     }
 }
 
-fn tokenize(reader: impl Read, outbox: &mut Outbox) -> Result<(), FormatError> {
+fn tokenize(
+    reader: impl Read,
+    outbox: &mut Outbox,
+    memory: Option<MemoryLimit>,
+) -> Result<(), FormatError> {
     let mut s = Scanner::new(reader);
     let mut layouts: Option<(NodeLayout, EdgeLayout)> = None;
     s.skip_ws()?;
@@ -297,6 +308,10 @@ fn tokenize(reader: impl Read, outbox: &mut Outbox) -> Result<(), FormatError> {
         match key.as_str() {
             "snapshot" => {
                 let meta = read_meta(&s.raw_value()?, key_at)?;
+                if let Some(limit) = memory {
+                    check_memory(&meta.header, limit)
+                        .map_err(|m| FormatError::at_byte(key_at, m))?;
+                }
                 layouts = Some((meta.nodes, meta.edges));
                 outbox.send(Event::Meta(Box::new(meta)))?;
             }
@@ -379,6 +394,33 @@ fn parse_runs(
             return;
         }
     }
+}
+
+/// Refuses a snapshot too large for the memory it may take, with the estimate.
+fn check_memory(header: &Header, limit: MemoryLimit) -> Result<(), String> {
+    let needed = HeapGraph::memory_to_analyse(header.node_count, header.edge_count);
+    if needed <= limit.bytes {
+        return Ok(());
+    }
+    let gib = |bytes: u64| bytes as f64 / f64::from(1u32 << 30);
+    let (limit_text, advice) = if limit.given {
+        (
+            "the limit given with --memory-limit is",
+            "raise it if the machine has more",
+        )
+    } else {
+        (
+            "the machine has",
+            "free memory, or read it on a larger machine; --memory-limit overrides this check",
+        )
+    };
+    Err(format!(
+        "analysing this snapshot ({} objects, {} edges) needs about {:.1} GiB of memory, and {limit_text} {:.1} GiB: {advice}",
+        header.node_count,
+        header.edge_count,
+        gib(needed),
+        gib(limit.bytes),
+    ))
 }
 
 fn out_of_range(what: &str, value: u64) -> String {
@@ -473,7 +515,7 @@ impl crate::formats::Reader for Reader {
     }
 
     fn read(&self, bytes: &[u8], _options: &ReadOptions) -> Result<Contents, FormatError> {
-        parse(bytes, bytes.len() as u64).map(Contents::Heap)
+        parse(bytes, bytes.len() as u64, None).map(Contents::Heap)
     }
 }
 
@@ -499,7 +541,7 @@ mod tests {
 
     #[test]
     fn reads_a_small_snapshot() {
-        let g = parse(TINY.as_bytes(), TINY.len() as u64).unwrap();
+        let g = parse(TINY.as_bytes(), TINY.len() as u64, None).unwrap();
         assert_eq!(g.node_count(), 4);
         assert_eq!(g.edge_count(), 4);
         assert_eq!(g.name(1), "Leaky");
@@ -522,7 +564,7 @@ mod tests {
         let text = TINY
             .replace("3,2,5,24,", "3,2,5,4294967295,")
             .replace("2,3,7,16,", "2,3,7,6000000000,");
-        let g = parse(text.as_bytes(), text.len() as u64).unwrap();
+        let g = parse(text.as_bytes(), text.len() as u64, None).unwrap();
         assert_eq!(g.self_size(1), 40);
         assert_eq!(g.self_size(2), 4_294_967_295);
         assert_eq!(g.self_size(3), 6_000_000_000);
@@ -532,8 +574,24 @@ mod tests {
         );
     }
 
+    #[test]
+    fn too_large_for_memory_is_refused_before_reading() {
+        let limit = MemoryLimit {
+            bytes: 100,
+            given: true,
+        };
+        let e = parse(TINY.as_bytes(), TINY.len() as u64, Some(limit)).unwrap_err();
+        assert!(e.message.contains("4 objects, 4 edges"), "{e:?}");
+        assert!(e.message.contains("--memory-limit"), "{e:?}");
+        let enough = MemoryLimit {
+            bytes: 1 << 20,
+            given: false,
+        };
+        assert!(parse(TINY.as_bytes(), TINY.len() as u64, Some(enough)).is_ok());
+    }
+
     fn error(text: &str) -> FormatError {
-        parse(text.as_bytes(), text.len() as u64).unwrap_err()
+        parse(text.as_bytes(), text.len() as u64, None).unwrap_err()
     }
 
     #[test]
@@ -612,6 +670,6 @@ mod tests {
     fn deep_nesting_in_skipped_sections_is_fine() {
         let nested = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
         let text = TINY.replace("\"samples\":[]", &format!("\"samples\":{nested}"));
-        assert!(parse(text.as_bytes(), text.len() as u64).is_ok());
+        assert!(parse(text.as_bytes(), text.len() as u64, None).is_ok());
     }
 }
