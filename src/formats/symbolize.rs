@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use rustc_hash::FxHashMap;
 
@@ -46,8 +47,23 @@ pub struct SymbolFrame {
 type Segment = (u64, u64, u64);
 
 struct Binary {
-    loader: addr2line::Loader,
+    loader: Arc<Mutex<addr2line::Loader>>,
     segments: Vec<Segment>,
+}
+
+/// A file as it stands on disk: the same path, size and modification time is the same file.
+type FileKey = (PathBuf, u64, Option<std::time::SystemTime>);
+
+/// Debug information, loaded once per process and file: a series of dumps of one program reads
+/// the binary's DWARF (inflating it, when compressed) once, not once per dump.
+static LOADED: Mutex<Vec<(FileKey, Arc<Mutex<addr2line::Loader>>)>> = Mutex::new(Vec::new());
+
+/// How many times this process has read a file's debug information (tests hold a series to
+/// one read per binary).
+static DEBUG_INFO_READS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+pub fn debug_info_reads() -> usize {
+    DEBUG_INFO_READS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 pub struct Symbolizer {
@@ -232,8 +248,12 @@ impl Symbolizer {
         } else {
             vaddr
         };
+        let loader = binary
+            .loader
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut frames = Vec::new();
-        if let Ok(mut iter) = binary.loader.find_frames(probe) {
+        if let Ok(mut iter) = loader.find_frames(probe) {
             while let Ok(Some(frame)) = iter.next() {
                 let Some(name) = frame.function.as_ref().and_then(|f| f.demangle().ok()) else {
                     continue;
@@ -251,8 +271,7 @@ impl Symbolizer {
         }
         // The function the address is in (the outermost frame) has its full name in the
         // symbol table, which line-tables-only DWARF does not give.
-        let symbol = binary
-            .loader
+        let symbol = loader
             .find_symbol(probe)
             .map(|s| strip_type_arguments(&normalize_rust_name(s)));
         match (frames.is_empty(), symbol) {
@@ -289,8 +308,24 @@ impl Symbolizer {
 }
 
 fn load(file: &Path, segments: Vec<Segment>) -> Result<Binary, String> {
+    let metadata = std::fs::metadata(file).map_err(|e| format!("cannot read it: {e}"))?;
+    let key: FileKey = (file.to_path_buf(), metadata.len(), metadata.modified().ok());
+    // Held while loading, so that readers of two dumps of one program on two threads do not
+    // both load it.
+    let mut loaded = LOADED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, loader)) = loaded.iter().find(|(k, _)| *k == key) {
+        return Ok(Binary {
+            loader: loader.clone(),
+            segments,
+        });
+    }
+    DEBUG_INFO_READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let loader = addr2line::Loader::new(file)
         .map_err(|e| format!("cannot read its debug information: {e}"))?;
+    let loader = Arc::new(Mutex::new(loader));
+    loaded.push((key, loader.clone()));
     Ok(Binary { loader, segments })
 }
 
