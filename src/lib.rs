@@ -13,6 +13,7 @@
 //! model    profiles, heap graphs, inputs, series, findings
 //! error    the errors every layer reports (the ground floor)
 //! progress what long work is doing, for a terminal (ground floor too; shown only by `app`)
+//! parallel work on many inputs, one per core at a time (ground floor too)
 //! ```
 //!
 //! The rules, checked by `tests/layering.rs` on every `crate::` path in the source:
@@ -31,4 +32,5 @@ pub mod formats;
 pub mod gate;
 pub mod model;
 pub mod output;
+pub mod parallel;
 pub mod progress;

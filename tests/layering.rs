@@ -2,8 +2,8 @@
 //! names another by a `crate::layer` path (in a `use` line or inline); `super::` stays inside a
 //! layer. The rules:
 //!
-//! - `model` names nothing of the crate but `error` and `progress`, the ground floor everyone
-//!   may use;
+//! - `model` names nothing of the crate but `error`, `progress` and `parallel`, the ground
+//!   floor everyone may use;
 //! - `formats` and `analysis` name only `model` (and `error`);
 //! - `detect` never names `output`, `app` or `cli`;
 //! - `gate` never names `output`, `app` or `cli`;
@@ -24,7 +24,7 @@ fn forbidden(layer: &str) -> &'static [&'static str] {
         "analysis" => &["formats", "detect", "gate", "output", "app", "cli"],
         "detect" | "gate" => &["output", "app", "cli"],
         "output" => &["cli", "app", "formats"],
-        "error" | "progress" => ALL_ABOVE_MODEL,
+        "error" | "progress" | "parallel" => ALL_ABOVE_MODEL,
         _ => &[],
     }
 }

@@ -42,18 +42,9 @@ impl<'a> AnalysedSnapshot<'a> {
         }
     }
 
-    /// Every snapshot, one thread each.
+    /// Every snapshot, one per core at a time (each holds its passes' arrays while it runs).
     pub fn all(graphs: &[&'a HeapGraph], key: ClassKey) -> Vec<Self> {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = graphs
-                .iter()
-                .map(|&graph| scope.spawn(move || AnalysedSnapshot::new(graph, key)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("analysis threads do not panic"))
-                .collect()
-        })
+        crate::parallel::map_in_order(graphs, |&graph| AnalysedSnapshot::new(graph, key))
     }
 
     /// Shortest retainer paths from the GC roots, computed on first use.
@@ -62,14 +53,10 @@ impl<'a> AnalysedSnapshot<'a> {
             .get_or_init(|| RetainerTree::compute(self.graph))
     }
 
-    /// Computes the retainer trees of several snapshots at once, one thread each.
+    /// Computes the retainer trees of several snapshots, one per core at a time.
     pub fn prepare_retainers(snapshots: &[&Self]) {
-        std::thread::scope(|scope| {
-            for s in snapshots {
-                scope.spawn(|| {
-                    s.retainers();
-                });
-            }
+        crate::parallel::map_in_order(snapshots, |s| {
+            s.retainers();
         });
     }
 }

@@ -12,9 +12,11 @@ use crate::model::{Contents, Input};
 /// The record `capture` keeps in its folder, one JSON object a line.
 pub const CAPTURE_LOG: &str = "capture.jsonl";
 
-/// Reads every input in parallel (two cores make a diff of two large inputs twice as fast),
-/// with the command line's filters applied to each stack profile; a folder stands for the
-/// files in it (a capture folder's in the order they were taken).
+/// Reads the inputs in parallel, one per core at a time (two cores make a diff of two large
+/// inputs twice as fast; more at once would only share the cores and hold more buffers), with
+/// the command line's filters applied to each stack profile; a folder stands for the files in
+/// it (a capture folder's in the order they were taken). Heap snapshots share one memory
+/// budget (`--memory-limit`).
 pub fn read_all(paths: &[PathBuf], args: &InputArgs) -> Result<Vec<Input>> {
     let mut expanded = Vec::new();
     for path in paths {
@@ -36,16 +38,9 @@ pub fn read_all(paths: &[PathBuf], args: &InputArgs) -> Result<Vec<Input>> {
     let options = args.options();
     let filters = args.filters.compile().map_err(Error::Usage)?;
     let (options, filters) = (&options, &filters);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = paths
-            .iter()
-            .map(|path| scope.spawn(move || read_filtered(path, options, filters)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("reader threads do not panic"))
-            .collect()
-    })
+    crate::parallel::map_in_order(paths, |path| read_filtered(path, options, filters))
+        .into_iter()
+        .collect()
 }
 
 /// Reads one input with the command line's filters applied.

@@ -603,9 +603,9 @@ pub struct InputArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size,
           default_value_t = Size(DEFAULT_MAX_INPUT_SIZE))]
     pub max_input_size: Size,
-    /// Most memory the analysis of one heap snapshot may need, e.g. 8G; a snapshot whose
-    /// header says it needs more is refused before it is read. Default: the memory available
-    /// when the snapshot is opened.
+    /// Most memory the analyses of the heap snapshots read may take together, e.g. 8G; a
+    /// snapshot whose header says it needs more than is left is refused before it is read.
+    /// Default: the memory available when the run begins.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub memory_limit: Option<Size>,
     /// The binary that wrote a jemalloc dump or unsymbolized pprof profile, to symbolize it
@@ -729,7 +729,9 @@ impl InputArgs {
     pub fn options(&self) -> ReadOptions {
         ReadOptions {
             max_input_size: self.max_input_size.0,
-            memory_limit: self.memory_limit.map(|s| s.0),
+            memory: std::sync::Arc::new(crate::formats::MemoryBudget::new(
+                self.memory_limit.map(|s| s.0),
+            )),
             symbols: crate::formats::symbolize::SymbolSources {
                 binary: self.binary.clone(),
                 debug_dir: self.debug_dir.clone(),

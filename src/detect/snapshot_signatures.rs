@@ -155,18 +155,10 @@ fn by_name<'s>(
 }
 
 /// Per snapshot from the second, its objects that the snapshot before already had (by id),
-/// one thread per pair.
+/// one pair per core at a time.
 fn stayed_per_snapshot(snapshots: &[&AnalysedSnapshot<'_>]) -> Vec<FixedBitSet> {
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = snapshots
-            .windows(2)
-            .map(|pair| scope.spawn(move || stayed(pair[0].graph, pair[1].graph)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("id threads do not panic"))
-            .collect()
-    })
+    let pairs: Vec<_> = snapshots.windows(2).collect();
+    crate::parallel::map_in_order(&pairs, |pair| stayed(pair[0].graph, pair[1].graph))
 }
 
 /// What one snapshot shows of the entry's structure when growth cannot be measured: at least

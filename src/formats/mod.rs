@@ -49,9 +49,8 @@ pub const READERS: &[&dyn Reader] = &[
 pub struct ReadOptions {
     /// Largest input accepted, after decompression.
     pub max_input_size: u64,
-    /// Most memory a heap snapshot's analysis may need; None: what the machine has available
-    /// when the snapshot is opened (no limit where that is unknown).
-    pub memory_limit: Option<u64>,
+    /// The memory heap snapshots' analyses may take, shared by every input of a run.
+    pub memory: std::sync::Arc<MemoryBudget>,
     pub symbols: symbolize::SymbolSources,
 }
 
@@ -59,7 +58,7 @@ impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             max_input_size: DEFAULT_MAX_INPUT_SIZE,
-            memory_limit: None,
+            memory: std::sync::Arc::new(MemoryBudget::new(None)),
             symbols: symbolize::SymbolSources::default(),
         }
     }
@@ -120,16 +119,6 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
         } else {
             u64::MAX
         };
-        let memory = options.memory_limit.map(|limit| MemoryLimit {
-            bytes: limit,
-            given: true,
-        });
-        let memory = memory.or_else(|| {
-            available_memory().map(|bytes| MemoryLimit {
-                bytes,
-                given: false,
-            })
-        });
         let file = progress::Reading::new(open()?, &reading);
         let reader: Box<dyn Read + Send + '_> = if gzipped {
             Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
@@ -149,13 +138,14 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
             read: 0,
             limit,
         };
-        let graph = v8_snapshot::parse(&mut counted, size_hint, memory).map_err(|e| {
-            if counted.read > limit {
-                input_error(too_large(limit, "decompresses to"))
-            } else {
-                input_error(e)
-            }
-        })?;
+        let graph =
+            v8_snapshot::parse(&mut counted, size_hint, Some(&options.memory)).map_err(|e| {
+                if counted.read > limit {
+                    input_error(too_large(limit, "decompresses to"))
+                } else {
+                    input_error(e)
+                }
+            })?;
         return Ok(Input {
             path: path.to_path_buf(),
             format: Format::V8HeapSnapshot,
@@ -203,12 +193,53 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
     })
 }
 
-/// What a heap snapshot's analysis may take.
-#[derive(Debug, Clone, Copy)]
-pub struct MemoryLimit {
-    pub bytes: u64,
-    /// Given on the command line (else: the memory available).
+/// The memory the analyses of a run's heap snapshots may take together: each snapshot takes
+/// its estimate when its header is read (its graph stays for the whole run), or is refused.
+#[derive(Debug)]
+pub struct MemoryBudget {
+    /// None: no limit (the memory available is unknown here).
+    total: Option<u64>,
+    /// Given on the command line (else: the memory available when the run began).
     pub given: bool,
+    taken: std::sync::Mutex<u64>,
+}
+
+/// A snapshot the budget cannot hold: its need, what was left, and the whole budget.
+#[derive(Debug, Clone, Copy)]
+pub struct OverBudget {
+    pub needed: u64,
+    pub left: u64,
+    pub total: u64,
+    pub given: bool,
+}
+
+impl MemoryBudget {
+    /// `limit` from the command line, else the memory available now.
+    pub fn new(limit: Option<u64>) -> Self {
+        MemoryBudget {
+            total: limit.or_else(available_memory),
+            given: limit.is_some(),
+            taken: std::sync::Mutex::new(0),
+        }
+    }
+
+    pub fn take(&self, needed: u64) -> Result<(), OverBudget> {
+        let Some(total) = self.total else {
+            return Ok(());
+        };
+        let mut taken = self.taken.lock().unwrap_or_else(|p| p.into_inner());
+        let left = total.saturating_sub(*taken);
+        if needed > left {
+            return Err(OverBudget {
+                needed,
+                left,
+                total,
+                given: self.given,
+            });
+        }
+        *taken += needed;
+        Ok(())
+    }
 }
 
 /// The memory the kernel could hand out now without swapping (Linux's MemAvailable).

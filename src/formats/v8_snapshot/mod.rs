@@ -17,7 +17,7 @@ use std::io::Read;
 use serde::Deserialize;
 
 use crate::error::FormatError;
-use crate::formats::{MemoryLimit, ReadOptions};
+use crate::formats::{MemoryBudget, ReadOptions};
 use crate::model::heap_graph::{HeapGraph, Strings};
 use crate::model::{Contents, Format};
 
@@ -198,7 +198,7 @@ const IN_FLIGHT: usize = 8;
 pub fn parse(
     reader: impl Read + Send,
     size_hint: u64,
-    memory: Option<MemoryLimit>,
+    memory: Option<&MemoryBudget>,
 ) -> Result<HeapGraph, FormatError> {
     let (events, inbox) = std::sync::mpsc::sync_channel::<(u64, Event)>(2 * IN_FLIGHT);
     let (jobs, work) = std::sync::mpsc::sync_channel::<Job>(IN_FLIGHT);
@@ -277,7 +277,7 @@ impl Outbox {
 
 /// The tokenizer thread: its own errors go to the assembler in file order, after everything
 /// before them.
-fn tokenize_into(reader: impl Read, mut outbox: Outbox, memory: Option<MemoryLimit>) {
+fn tokenize_into(reader: impl Read, mut outbox: Outbox, memory: Option<&MemoryBudget>) {
     if let Err(e) = tokenize(reader, &mut outbox, memory) {
         if e != cancelled() {
             let _ = outbox.send(Event::Failed(e));
@@ -288,7 +288,7 @@ fn tokenize_into(reader: impl Read, mut outbox: Outbox, memory: Option<MemoryLim
 fn tokenize(
     reader: impl Read,
     outbox: &mut Outbox,
-    memory: Option<MemoryLimit>,
+    memory: Option<&MemoryBudget>,
 ) -> Result<(), FormatError> {
     let mut s = Scanner::new(reader);
     let mut layouts: Option<(NodeLayout, EdgeLayout)> = None;
@@ -308,8 +308,8 @@ fn tokenize(
         match key.as_str() {
             "snapshot" => {
                 let meta = read_meta(&s.raw_value()?, key_at)?;
-                if let Some(limit) = memory {
-                    check_memory(&meta.header, limit)
+                if let Some(budget) = memory {
+                    take_memory(&meta.header, budget)
                         .map_err(|m| FormatError::at_byte(key_at, m))?;
                 }
                 layouts = Some((meta.nodes, meta.edges));
@@ -396,30 +396,40 @@ fn parse_runs(
     }
 }
 
-/// Refuses a snapshot too large for the memory it may take, with the estimate.
-fn check_memory(header: &Header, limit: MemoryLimit) -> Result<(), String> {
+/// Takes the memory the snapshot's analysis needs from the run's budget, or refuses it with
+/// the estimate.
+fn take_memory(header: &Header, budget: &MemoryBudget) -> Result<(), String> {
     let needed = HeapGraph::memory_to_analyse(header.node_count, header.edge_count);
-    if needed <= limit.bytes {
-        return Ok(());
-    }
+    let over = match budget.take(needed) {
+        Ok(()) => return Ok(()),
+        Err(over) => over,
+    };
     let gib = |bytes: u64| bytes as f64 / f64::from(1u32 << 30);
-    let (limit_text, advice) = if limit.given {
+    let (whole, advice) = if over.given {
         (
-            "the limit given with --memory-limit is",
+            "the limit given with --memory-limit",
             "raise it if the machine has more",
         )
     } else {
         (
-            "the machine has",
+            "the memory available",
             "free memory, or read it on a larger machine; --memory-limit overrides this check",
         )
     };
+    let left = if over.left == over.total {
+        format!("{whole} is {:.1} GiB", gib(over.total))
+    } else {
+        format!(
+            "{:.1} GiB of {whole} ({:.1} GiB) is left after the snapshots read before it",
+            gib(over.left),
+            gib(over.total)
+        )
+    };
     Err(format!(
-        "analysing this snapshot ({} objects, {} edges) needs about {:.1} GiB of memory, and {limit_text} {:.1} GiB: {advice}",
+        "analysing this snapshot ({} objects, {} edges) needs about {:.1} GiB of memory, and {left}: {advice}",
         header.node_count,
         header.edge_count,
-        gib(needed),
-        gib(limit.bytes),
+        gib(over.needed),
     ))
 }
 
@@ -576,18 +586,19 @@ mod tests {
 
     #[test]
     fn too_large_for_memory_is_refused_before_reading() {
-        let limit = MemoryLimit {
-            bytes: 100,
-            given: true,
-        };
-        let e = parse(TINY.as_bytes(), TINY.len() as u64, Some(limit)).unwrap_err();
+        let tight = MemoryBudget::new(Some(100));
+        let e = parse(TINY.as_bytes(), TINY.len() as u64, Some(&tight)).unwrap_err();
         assert!(e.message.contains("4 objects, 4 edges"), "{e:?}");
-        assert!(e.message.contains("--memory-limit"), "{e:?}");
-        let enough = MemoryLimit {
-            bytes: 1 << 20,
-            given: false,
-        };
-        assert!(parse(TINY.as_bytes(), TINY.len() as u64, Some(enough)).is_ok());
+        assert!(e.message.contains("--memory-limit is 0.0 GiB"), "{e:?}");
+        // Two snapshots share one budget: the second finds what the first left.
+        let for_one = MemoryBudget::new(Some(500));
+        assert!(parse(TINY.as_bytes(), TINY.len() as u64, Some(&for_one)).is_ok());
+        let e = parse(TINY.as_bytes(), TINY.len() as u64, Some(&for_one)).unwrap_err();
+        assert!(
+            e.message
+                .contains("left after the snapshots read before it"),
+            "{e:?}"
+        );
     }
 
     fn error(text: &str) -> FormatError {

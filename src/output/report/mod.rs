@@ -140,17 +140,8 @@ impl Postmortem {
         invocation: &Invocation<'_>,
     ) -> Postmortem {
         let order = series_order(inputs);
-        let series = std::thread::scope(|scope| {
-            let handles: Vec<_> = order
-                .iter()
-                .map(|(class, members)| {
-                    scope.spawn(move || section(inputs, snapshots, *class, members))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("report sections do not panic"))
-                .collect::<Vec<_>>()
+        let series = crate::parallel::map_in_order(&order, |(class, members)| {
+            section(inputs, snapshots, *class, members)
         });
         let infos: Vec<InputInfo> = inputs.iter().map(InputInfo::of).collect();
         let reproduce = reproduce(invocation, &infos, &series, &findings);
