@@ -297,6 +297,18 @@ fn heap_snapshot_too_large_for_memory_is_refused_up_front() {
 }
 
 #[test]
+fn heap_snapshots_that_do_not_fit_together_are_refused_before_any_is_read() {
+    // Each needs about 11 MB: the second does not fit what the first leaves of 16M.
+    let first = fixture("node/healthy-i0010.heapsnapshot.gz");
+    let second = fixture("node/healthy-i0060.heapsnapshot.gz");
+    let (first, second) = (first.to_str().unwrap(), second.to_str().unwrap());
+    let e = expect_input_error(&["scan", first, second, "--memory-limit", "16M"], second);
+    assert!(e.contains("after the snapshots before it"), "{e}");
+    let output = run(&["scan", first, "--memory-limit", "16M"]);
+    assert_ne!(output.status.code(), Some(2), "one fits");
+}
+
+#[test]
 fn heap_snapshot_edge_past_the_end() {
     let text = snapshot_text();
     let damaged = replace_number_after(&text, "\"edges\":[", 2, "700000000");

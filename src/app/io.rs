@@ -38,6 +38,8 @@ pub fn read_all(paths: &[PathBuf], args: &InputArgs) -> Result<Vec<Input>> {
     let options = args.options();
     let filters = args.filters.compile().map_err(Error::Usage)?;
     let (options, filters) = (&options, &filters);
+    // Snapshots that could not all be held are refused before any is read.
+    crate::formats::check_snapshots_fit(paths, &options.memory)?;
     crate::parallel::map_in_order(paths, |path| read_filtered(path, options, filters))
         .into_iter()
         .collect()

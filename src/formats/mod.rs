@@ -14,7 +14,7 @@ pub mod v8_snapshot;
 
 use std::fs::File;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, FormatError};
 pub use crate::model::{Contents, Format, Input, Runtime};
@@ -89,22 +89,7 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
         || File::open(path).map_err(|e| input_error(FormatError::new(format!("cannot open: {e}"))));
     let file = open()?;
     let file_size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut head = Vec::new();
-    (&file)
-        .take(sniff::SNIFF_LEN as u64)
-        .read_to_end(&mut head)
-        .map_err(|e| input_error(FormatError::at_byte(0, format!("read failed: {e}"))))?;
-    let gzipped = head.starts_with(&[0x1f, 0x8b]);
-    if gzipped {
-        let mut decoded = Vec::new();
-        // A damaged stream is reported below, when the whole input is read.
-        let _ = flate2::read::MultiGzDecoder::new(open()?)
-            .take(sniff::SNIFF_LEN as u64)
-            .read_to_end(&mut decoded);
-        if !decoded.is_empty() {
-            head = decoded;
-        }
-    }
+    let (head, gzipped) = head(&file, open).map_err(input_error)?;
 
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
@@ -193,6 +178,54 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
     })
 }
 
+/// The first bytes of an input (inflated, when it is gzipped), and whether it is.
+fn head(
+    file: &File,
+    open: impl Fn() -> Result<File, Error>,
+) -> Result<(Vec<u8>, bool), FormatError> {
+    let mut head = Vec::new();
+    file.take(sniff::SNIFF_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| FormatError::at_byte(0, format!("read failed: {e}")))?;
+    let gzipped = head.starts_with(&[0x1f, 0x8b]);
+    if gzipped {
+        let mut decoded = Vec::new();
+        // A damaged stream is reported when the whole input is read.
+        if let Ok(file) = open() {
+            let _ = flate2::read::MultiGzDecoder::new(file)
+                .take(sniff::SNIFF_LEN as u64)
+                .read_to_end(&mut decoded);
+        }
+        if !decoded.is_empty() {
+            head = decoded;
+        }
+    }
+    Ok((head, gzipped))
+}
+
+/// Checks, before any is read, that the heap snapshots among `paths` fit the run's memory
+/// budget together (by the counts their headers declare): the first that does not is named.
+/// Inputs that cannot be opened, or are no snapshots, are left to the reading to report.
+pub fn check_snapshots_fit(paths: &[PathBuf], budget: &MemoryBudget) -> Result<(), Error> {
+    let mut needed_before = 0u64;
+    for path in paths {
+        let Ok(file) = File::open(path) else { continue };
+        let reopen = || File::open(path).map_err(|e| FormatError::new(e.to_string()).in_file(path));
+        let Ok((head, _)) = head(&file, reopen) else {
+            continue;
+        };
+        let Some((nodes, edges)) = v8_snapshot::declared_counts(&head) else {
+            continue;
+        };
+        let needed = crate::model::HeapGraph::memory_to_analyse(nodes, edges);
+        if let Some(over) = budget.would_exceed(needed_before, needed) {
+            return Err(FormatError::new(over.message(nodes, edges)).in_file(path));
+        }
+        needed_before = needed_before.saturating_add(needed);
+    }
+    Ok(())
+}
+
 /// The memory the analyses of a run's heap snapshots may take together: each snapshot takes
 /// its estimate when its header is read (its graph stays for the whole run), or is refused.
 #[derive(Debug)]
@@ -213,6 +246,37 @@ pub struct OverBudget {
     pub given: bool,
 }
 
+impl OverBudget {
+    /// What the user is told of a snapshot of `nodes` objects and `edges` edges.
+    pub fn message(&self, nodes: u64, edges: u64) -> String {
+        let gib = |bytes: u64| bytes as f64 / f64::from(1u32 << 30);
+        let (whole, advice) = if self.given {
+            (
+                "the limit given with --memory-limit",
+                "raise it if the machine has more",
+            )
+        } else {
+            (
+                "the memory available",
+                "free memory, or read it on a larger machine; --memory-limit overrides this check",
+            )
+        };
+        let left = if self.left == self.total {
+            format!("{whole} is {:.1} GiB", gib(self.total))
+        } else {
+            format!(
+                "{:.1} GiB of {whole} ({:.1} GiB) is left for it after the snapshots before it",
+                gib(self.left),
+                gib(self.total)
+            )
+        };
+        format!(
+            "analysing this snapshot ({nodes} objects, {edges} edges) needs about {:.1} GiB of memory, and {left}: {advice}",
+            gib(self.needed),
+        )
+    }
+}
+
 impl MemoryBudget {
     /// `limit` from the command line, else the memory available now.
     pub fn new(limit: Option<u64>) -> Self {
@@ -221,6 +285,19 @@ impl MemoryBudget {
             given: limit.is_some(),
             taken: std::sync::Mutex::new(0),
         }
+    }
+
+    /// Whether `needed` more would not fit after `before` (and what was taken already).
+    pub fn would_exceed(&self, before: u64, needed: u64) -> Option<OverBudget> {
+        let total = self.total?;
+        let taken = *self.taken.lock().unwrap_or_else(|p| p.into_inner());
+        let left = total.saturating_sub(taken.saturating_add(before));
+        (needed > left).then_some(OverBudget {
+            needed,
+            left,
+            total,
+            given: self.given,
+        })
     }
 
     pub fn take(&self, needed: u64) -> Result<(), OverBudget> {

@@ -400,37 +400,26 @@ fn parse_runs(
 /// the estimate.
 fn take_memory(header: &Header, budget: &MemoryBudget) -> Result<(), String> {
     let needed = HeapGraph::memory_to_analyse(header.node_count, header.edge_count);
-    let over = match budget.take(needed) {
-        Ok(()) => return Ok(()),
-        Err(over) => over,
-    };
-    let gib = |bytes: u64| bytes as f64 / f64::from(1u32 << 30);
-    let (whole, advice) = if over.given {
-        (
-            "the limit given with --memory-limit",
-            "raise it if the machine has more",
-        )
-    } else {
-        (
-            "the memory available",
-            "free memory, or read it on a larger machine; --memory-limit overrides this check",
-        )
-    };
-    let left = if over.left == over.total {
-        format!("{whole} is {:.1} GiB", gib(over.total))
-    } else {
-        format!(
-            "{:.1} GiB of {whole} ({:.1} GiB) is left after the snapshots read before it",
-            gib(over.left),
-            gib(over.total)
-        )
-    };
-    Err(format!(
-        "analysing this snapshot ({} objects, {} edges) needs about {:.1} GiB of memory, and {left}: {advice}",
-        header.node_count,
-        header.edge_count,
-        gib(over.needed),
-    ))
+    budget
+        .take(needed)
+        .map_err(|over| over.message(header.node_count, header.edge_count))
+}
+
+/// The object and edge counts a snapshot's header declares, from the first bytes of the file
+/// (None when they are not there, or are no snapshot's).
+pub fn declared_counts(head: &[u8]) -> Option<(u64, u64)> {
+    let mut s = Scanner::new(head);
+    s.skip_ws().ok()?;
+    s.expect(b'{').ok()?;
+    s.skip_ws().ok()?;
+    if s.string().ok()? != "snapshot" {
+        return None;
+    }
+    s.skip_ws().ok()?;
+    s.expect(b':').ok()?;
+    s.skip_ws().ok()?;
+    let header: Header = serde_json::from_slice(&s.raw_value().ok()?).ok()?;
+    Some((header.node_count, header.edge_count))
 }
 
 fn out_of_range(what: &str, value: u64) -> String {
@@ -585,6 +574,13 @@ mod tests {
     }
 
     #[test]
+    fn counts_from_the_head_of_the_file() {
+        assert_eq!(declared_counts(&TINY.as_bytes()[..900]), Some((4, 4)));
+        assert_eq!(declared_counts(&TINY.as_bytes()[..100]), None);
+        assert_eq!(declared_counts(b"goroutine profile: total 4"), None);
+    }
+
+    #[test]
     fn too_large_for_memory_is_refused_before_reading() {
         let tight = MemoryBudget::new(Some(100));
         let e = parse(TINY.as_bytes(), TINY.len() as u64, Some(&tight)).unwrap_err();
@@ -596,7 +592,7 @@ mod tests {
         let e = parse(TINY.as_bytes(), TINY.len() as u64, Some(&for_one)).unwrap_err();
         assert!(
             e.message
-                .contains("left after the snapshots read before it"),
+                .contains("is left for it after the snapshots before it"),
             "{e:?}"
         );
     }
