@@ -183,7 +183,8 @@ fn parse_numbers<B: AsRef<[u8]>>(
     Ok(())
 }
 
-/// Runs of numbers a worker may hold at once, parsed or not yet: bounds the memory in flight.
+/// Runs of numbers out at once (read, queued, being parsed, or parsed and not yet appended):
+/// bounds the memory in flight.
 const IN_FLIGHT: usize = 8;
 
 /// Reads a snapshot from `reader`. `size_hint` (bytes the JSON can at most hold) bounds
@@ -254,7 +255,7 @@ impl Outbox {
         self.events.send((self.seq, event)).map_err(|_| cancelled())
     }
 
-    /// Waits until fewer than `IN_FLIGHT` runs are out, then hands one to the workers.
+    /// Hands a run to the workers (its buffer came from `buffer`, which waits for a credit).
     fn run(&mut self, chunk: Chunk<Run>, array: Array) -> Result<(), FormatError> {
         self.seq += 1;
         let job = Job {
@@ -265,7 +266,8 @@ impl Outbox {
         self.jobs.send(job).map_err(|_| cancelled())
     }
 
-    /// A buffer for the scanner to read on into while its last one is parsed.
+    /// A buffer for the scanner to read on into while its last one is parsed, once fewer than
+    /// `IN_FLIGHT` runs are out.
     fn buffer(&mut self) -> Result<Vec<u8>, FormatError> {
         self.credits.recv().map_err(|_| cancelled())?;
         Ok(self
