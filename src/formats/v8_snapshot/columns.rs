@@ -23,7 +23,8 @@ pub(super) struct EdgeLayout {
     pub type_at: usize,
     pub name_at: usize,
     pub to_at: usize,
-    /// `to_node` is an offset into `nodes`: a multiple of the node width below this.
+    /// `to_node` is an offset into `nodes`: a multiple of the node width, below
+    /// `node_count` records.
     pub node_width: Divisor,
     pub node_count: u64,
 }
@@ -134,7 +135,7 @@ pub(super) struct Parsed<C> {
     pub values: u64,
 }
 
-/// A value that broke a rule, with the index (within the array) of the record holding it.
+/// A value that broke a rule, with the index (within its run) of the record holding it.
 pub(super) enum RecordError {
     /// Not a number array at all: the parser's own error, placed at a byte.
     Syntax(FormatError),
