@@ -15,8 +15,7 @@ pub fn check_snapshots_fit(paths: &[PathBuf], budget: &MemoryBudget) -> Result<(
     let mut needed_before = 0u64;
     for path in paths {
         let Ok(file) = File::open(path) else { continue };
-        let reopen = || File::open(path).map_err(|e| FormatError::new(e.to_string()).in_file(path));
-        let Ok((head, _)) = head(&file, reopen) else {
+        let Ok((head, _)) = head(&file, path) else {
             continue;
         };
         let Some((nodes, edges)) = v8_snapshot::declared_counts(&head) else {

@@ -91,7 +91,7 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
         || File::open(path).map_err(|e| input_error(FormatError::new(format!("cannot open: {e}"))));
     let file = open()?;
     let file_size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let (head, gzipped) = head(&file, open).map_err(input_error)?;
+    let (head, gzipped) = head(&file, path).map_err(input_error)?;
 
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
@@ -181,10 +181,7 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Input, Error> {
 }
 
 /// The first bytes of an input (inflated, when it is gzipped), and whether it is.
-fn head(
-    file: &File,
-    open: impl Fn() -> Result<File, Error>,
-) -> Result<(Vec<u8>, bool), FormatError> {
+fn head(file: &File, path: &Path) -> Result<(Vec<u8>, bool), FormatError> {
     let mut head = Vec::new();
     file.take(sniff::SNIFF_LEN as u64)
         .read_to_end(&mut head)
@@ -193,7 +190,7 @@ fn head(
     if gzipped {
         let mut decoded = Vec::new();
         // A damaged stream is reported when the whole input is read.
-        if let Ok(file) = open() {
+        if let Ok(file) = File::open(path) {
             let _ = flate2::read::MultiGzDecoder::new(file)
                 .take(sniff::SNIFF_LEN as u64)
                 .read_to_end(&mut decoded);

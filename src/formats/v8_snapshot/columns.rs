@@ -88,43 +88,51 @@ impl EdgeColumns {
     }
 }
 
-/// Columns the assembler has appended, for the workers to fill again: fresh ones for every
-/// run would cost the memory of the whole graph once more in page faults.
+/// Things done with, to be used again: fresh read buffers and columns for every run would cost
+/// the memory of the whole graph once more in page faults.
+pub(super) struct Pool<T>(std::sync::Mutex<Vec<T>>);
+
+impl<T> Default for Pool<T> {
+    fn default() -> Self {
+        Pool(std::sync::Mutex::new(Vec::new()))
+    }
+}
+
+impl<T> Pool<T> {
+    /// One given back, or a new one.
+    pub fn take(&self, new: impl FnOnce() -> T) -> T {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut spare| spare.pop())
+            .unwrap_or_else(new)
+    }
+
+    pub fn give(&self, item: T) {
+        if let Ok(mut spare) = self.0.lock() {
+            spare.push(item);
+        }
+    }
+}
+
+/// What the reader's threads hand round: read buffers (the workers give them back to the
+/// tokenizer) and columns (the assembler gives them back to the workers, emptied).
 #[derive(Default)]
 pub(super) struct Spares {
-    nodes: std::sync::Mutex<Vec<NodeColumns>>,
-    edges: std::sync::Mutex<Vec<EdgeColumns>>,
+    pub buffers: Pool<Vec<u8>>,
+    nodes: Pool<NodeColumns>,
+    edges: Pool<EdgeColumns>,
 }
 
 impl Spares {
-    fn nodes(&self) -> NodeColumns {
-        self.nodes
-            .lock()
-            .ok()
-            .and_then(|mut spare| spare.pop())
-            .unwrap_or_default()
-    }
-
-    fn edges(&self) -> EdgeColumns {
-        self.edges
-            .lock()
-            .ok()
-            .and_then(|mut spare| spare.pop())
-            .unwrap_or_default()
-    }
-
     pub fn give_nodes(&self, mut columns: NodeColumns) {
         columns.clear();
-        if let Ok(mut spare) = self.nodes.lock() {
-            spare.push(columns);
-        }
+        self.nodes.give(columns);
     }
 
     pub fn give_edges(&self, mut columns: EdgeColumns) {
         columns.clear();
-        if let Ok(mut spare) = self.edges.lock() {
-            spare.push(columns);
-        }
+        self.edges.give(columns);
     }
 }
 
@@ -198,7 +206,7 @@ pub(super) fn nodes<B: AsRef<[u8]>>(
     layout: &NodeLayout,
     spares: &Spares,
 ) -> Result<Parsed<NodeColumns>, RecordError> {
-    let mut c = spares.nodes();
+    let mut c = spares.nodes.take(NodeColumns::default);
     c.reserve(
         chunk.values as usize / layout.width,
         layout.detached_at.is_some(),
@@ -231,7 +239,7 @@ pub(super) fn edges<B: AsRef<[u8]>>(
     layout: &EdgeLayout,
     spares: &Spares,
 ) -> Result<Parsed<EdgeColumns>, RecordError> {
-    let mut c = spares.edges();
+    let mut c = spares.edges.take(EdgeColumns::default);
     c.reserve(chunk.values as usize / layout.width);
     let l = *layout;
     let values = records(chunk, l.width, |r, index| {

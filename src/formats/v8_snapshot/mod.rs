@@ -99,11 +99,23 @@ impl AsRef<[u8]> for Run {
     }
 }
 
+/// The number array being read, with its record layout and where its key stands.
 #[derive(Clone, Copy)]
 enum Array {
     Nodes(NodeLayout, u64),
     Edges(EdgeLayout, u64),
     Other,
+}
+
+impl Array {
+    /// Values per record.
+    fn width(&self) -> usize {
+        match self {
+            Array::Nodes(layout, _) => layout.width,
+            Array::Edges(layout, _) => layout.width,
+            Array::Other => 1,
+        }
+    }
 }
 
 /// A run of whole numbers of a number array, with its separators, as it stood in the input.
@@ -207,7 +219,6 @@ pub fn parse(
     for _ in 0..IN_FLIGHT {
         credit.send(()).expect("the credits are still held");
     }
-    let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
     let work = std::sync::Mutex::new(work);
     let spares = Spares::default();
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4));
@@ -217,15 +228,14 @@ pub fn parse(
             events: events.clone(),
             jobs,
             credits,
-            recycled,
+            spares: &spares,
         };
         scope.spawn(move || tokenize_into(reader, outbox, memory));
         for _ in 0..workers {
             let events = events.clone();
-            let recycle = recycle.clone();
             let work = &work;
             let spares = &spares;
-            scope.spawn(move || parse_runs(work, &events, &recycle, spares));
+            scope.spawn(move || parse_runs(work, &events, spares));
         }
         drop(events);
         // Returning drops the inbox and the credits: whoever still works stops at its next send.
@@ -239,17 +249,17 @@ fn cancelled() -> FormatError {
 }
 
 /// Where the tokenizer sends what it finds, numbered in file order.
-struct Outbox {
+struct Outbox<'a> {
     seq: u64,
     events: std::sync::mpsc::SyncSender<(u64, Event)>,
     jobs: std::sync::mpsc::SyncSender<Job>,
     /// One taken per run handed out, given back by the assembler when it has the run's columns.
     credits: std::sync::mpsc::Receiver<()>,
-    /// Emptied run buffers, back from the workers.
-    recycled: std::sync::mpsc::Receiver<Vec<u8>>,
+    /// Where the workers give parsed runs' buffers back.
+    spares: &'a Spares,
 }
 
-impl Outbox {
+impl Outbox<'_> {
     fn send(&mut self, event: Event) -> Result<(), FormatError> {
         self.seq += 1;
         self.events.send((self.seq, event)).map_err(|_| cancelled())
@@ -270,10 +280,7 @@ impl Outbox {
     /// `IN_FLIGHT` runs are out.
     fn buffer(&mut self) -> Result<Vec<u8>, FormatError> {
         self.credits.recv().map_err(|_| cancelled())?;
-        Ok(self
-            .recycled
-            .try_recv()
-            .unwrap_or_else(|_| vec![0; json::CHUNK]))
+        Ok(self.spares.buffers.take(|| vec![0; json::CHUNK]))
     }
 }
 
@@ -329,12 +336,9 @@ fn tokenize(
                         ))
                     }
                 };
-                let width = match array {
-                    Array::Nodes(l, _) => l.width,
-                    Array::Edges(l, _) => l.width,
-                    Array::Other => 1,
-                };
-                s.number_chunks(width, outbox, |outbox, chunk| outbox.run(chunk, array))?;
+                s.number_chunks(array.width(), outbox, |outbox, chunk| {
+                    outbox.run(chunk, array)
+                })?;
                 outbox.send(Event::ArrayEnd)?;
             }
             "strings" => {
@@ -358,7 +362,6 @@ fn tokenize(
 fn parse_runs(
     work: &std::sync::Mutex<std::sync::mpsc::Receiver<Job>>,
     events: &std::sync::mpsc::SyncSender<(u64, Event)>,
-    recycle: &std::sync::mpsc::Sender<Vec<u8>>,
     spares: &Spares,
 ) {
     loop {
@@ -391,7 +394,7 @@ fn parse_runs(
                 .map_err(placed("value", 1, 0)),
         }
         .unwrap_or_else(Event::Failed);
-        let _ = recycle.send(job.chunk.bytes.buffer);
+        spares.buffers.give(job.chunk.bytes.buffer);
         if events.send((job.seq, event)).is_err() {
             return;
         }
