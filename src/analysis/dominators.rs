@@ -179,53 +179,50 @@ impl Retention {
         });
 
         // Depth-first preorder from the root over retaining edges, then from every node held
-        // only by weak (or shortcut) edges, as DevTools does for orphans.
+        // only by weak (or shortcut) edges, as DevTools does for orphans. `parent` is indexed by
+        // preorder number; the numbers back to nodes are rebuilt from `pre` at the end, so the
+        // passes in between do not hold both directions.
         let mut pre = vec![NONE; n];
-        let mut vertex: Vec<u32> = Vec::with_capacity(n);
         let mut parent: Vec<u32> = Vec::with_capacity(n);
         let mut stack: Vec<(u32, u32)> = Vec::new();
-        let mut visit = |start: u32,
-                         start_parent: u32,
-                         pre: &mut Vec<u32>,
-                         vertex: &mut Vec<u32>,
-                         parent: &mut Vec<u32>| {
-            pre[start as usize] = vertex.len() as u32;
-            vertex.push(start);
-            parent.push(start_parent);
-            stack.push((start, graph.first_edge[start as usize]));
-            while let Some(top) = stack.last_mut() {
-                let (node, next) = *top;
-                if next == graph.first_edge[node as usize + 1] {
-                    stack.pop();
-                    continue;
+        let mut visit =
+            |start: u32, start_parent: u32, pre: &mut Vec<u32>, parent: &mut Vec<u32>| {
+                pre[start as usize] = parent.len() as u32;
+                parent.push(start_parent);
+                stack.push((start, graph.first_edge[start as usize]));
+                while let Some(top) = stack.last_mut() {
+                    let (node, next) = *top;
+                    if next == graph.first_edge[node as usize + 1] {
+                        stack.pop();
+                        continue;
+                    }
+                    top.1 += 1;
+                    let e = next as usize;
+                    if !retaining.contains(e) {
+                        continue;
+                    }
+                    let to = graph.edge_to[e];
+                    if pre[to as usize] != NONE {
+                        continue;
+                    }
+                    let from = pre[node as usize];
+                    pre[to as usize] = parent.len() as u32;
+                    parent.push(from);
+                    stack.push((to, graph.first_edge[to as usize]));
                 }
-                top.1 += 1;
-                let e = next as usize;
-                if !retaining.contains(e) {
-                    continue;
-                }
-                let to = graph.edge_to[e];
-                if pre[to as usize] != NONE {
-                    continue;
-                }
-                pre[to as usize] = vertex.len() as u32;
-                vertex.push(to);
-                parent.push(pre[node as usize]);
-                stack.push((to, graph.first_edge[to as usize]));
-            }
-        };
-        visit(0, 0, &mut pre, &mut vertex, &mut parent);
-        let reachable = vertex.len();
+            };
+        visit(0, 0, &mut pre, &mut parent);
+        let reachable = parent.len();
         if reachable < n {
             let only_weak = held_only_weakly(graph);
             for node in 0..n as u32 {
                 if pre[node as usize] == NONE && only_weak.contains(node as usize) {
-                    visit(node, 0, &mut pre, &mut vertex, &mut parent);
+                    visit(node, 0, &mut pre, &mut parent);
                 }
             }
         }
         let unreachable = n - reachable;
-        let visited = vertex.len();
+        let visited = parent.len();
 
         // Predecessors over retaining edges, in preorder numbers. A predecessor numbered below
         // its target has not been processed when the target is, so it only ever offers itself
@@ -252,18 +249,24 @@ impl Retention {
             }
         });
         drop(retaining);
-        // Free what the dominator pass does not need before it allocates its own arrays.
-        let never_visited: Vec<u32> = (0..n as u32).filter(|&v| pre[v as usize] == NONE).collect();
+
+        let idom = semi_nca(parent, semi, pred_start, preds, reachable);
+
+        let mut vertex = vec![0u32; visited];
+        let mut never_visited: Vec<u32> = Vec::new();
+        for (node, &p) in pre.iter().enumerate() {
+            if p == NONE {
+                never_visited.push(node as u32);
+            } else {
+                vertex[p as usize] = node as u32;
+            }
+        }
         drop(pre);
-
-        let idom = semi_nca(parent, semi, &pred_start, &preds, reachable);
-        drop(preds);
-        drop(pred_start);
-
         let mut dominator = vec![0u32; n];
         for v in 1..visited {
             dominator[vertex[v] as usize] = vertex[idom[v] as usize];
         }
+        drop(idom);
         // Retained sizes: children before their dominators (reverse preorder), then the
         // never-visited nodes straight into the root.
         let mut retained: Vec<u64> = shallow.clone();
@@ -322,16 +325,21 @@ fn held_only_weakly(graph: &HeapGraph) -> FixedBitSet {
 /// Semi-NCA dominators (Georgiadis, Tarjan, Werneck) on a graph given in DFS preorder numbers:
 /// `parent[v]` is v's DFS parent, `semi[v]` the least of v and its predecessors numbered below
 /// it, `preds[pred_start[v]..pred_start[v+1]]` its predecessors numbered above it. Vertices from
-/// `first_orphan` on were DFS starts hung off the root (vertex 0).
+/// `first_orphan` on were DFS starts hung off the root (vertex 0). Returns the immediate
+/// dominators in preorder numbers.
+///
+/// Two arrays do double duty to keep the pass small: once v is processed, `semi[v]` holds the
+/// least semidominator on v's compressed path in the linked forest (the value Lengauer and
+/// Tarjan's `label` points at, so no `label` array), and v's own final semidominator moves to
+/// `pred_start[v + 1]`, which no vertex processed after v reads.
 fn semi_nca(
     parent: Vec<u32>,
     mut semi: Vec<u32>,
-    pred_start: &[u32],
-    preds: &[u32],
+    mut pred_start: Vec<u32>,
+    preds: Vec<u32>,
     first_orphan: usize,
 ) -> Vec<u32> {
     let n = parent.len();
-    let mut label: Vec<u32> = (0..n as u32).collect();
     let mut ancestor = vec![NONE; n];
     let mut path: Vec<u32> = Vec::new();
     for w in (1..n).rev() {
@@ -341,33 +349,33 @@ fn semi_nca(
             s = 0;
         }
         for &v in &preds[pred_start[w] as usize..pred_start[w + 1] as usize] {
-            let u = if ancestor[v as usize] == NONE {
-                v
-            } else {
-                compress(v, &mut ancestor, &mut label, &semi, &mut path);
-                label[v as usize]
-            };
-            s = s.min(semi[u as usize]);
+            if ancestor[v as usize] != NONE {
+                compress(v, &mut ancestor, &mut semi, &mut path);
+            }
+            s = s.min(semi[v as usize]);
         }
         semi[w] = s;
+        pred_start[w + 1] = s;
         ancestor[w] = parent[w];
     }
-    drop(label);
+    drop(preds);
+    drop(semi);
     let mut idom = ancestor;
     idom[0] = 0;
     for w in 1..n {
+        let semidominator = pred_start[w + 1];
         let mut d = parent[w];
-        while d > semi[w] {
+        while d > semidominator {
             d = idom[d as usize];
         }
         idom[w] = d;
     }
-    drop(parent);
     idom
 }
 
 /// Path compression for `eval`, without recursion: a long ancestor chain is walked once.
-fn compress(v: u32, ancestor: &mut [u32], label: &mut [u32], semi: &[u32], path: &mut Vec<u32>) {
+/// `best[v]` is the least semidominator on v's path up to (not including) its forest root.
+fn compress(v: u32, ancestor: &mut [u32], best: &mut [u32], path: &mut Vec<u32>) {
     path.clear();
     let mut x = v;
     while ancestor[x as usize] != NONE && ancestor[ancestor[x as usize] as usize] != NONE {
@@ -377,9 +385,7 @@ fn compress(v: u32, ancestor: &mut [u32], label: &mut [u32], semi: &[u32], path:
     // `x` is the topmost vertex whose ancestor is a root of the linked forest.
     while let Some(y) = path.pop() {
         let a = ancestor[y as usize];
-        if semi[label[a as usize] as usize] < semi[label[y as usize] as usize] {
-            label[y as usize] = label[a as usize];
-        }
+        best[y as usize] = best[y as usize].min(best[a as usize]);
         ancestor[y as usize] = ancestor[a as usize];
     }
 }
@@ -528,6 +534,40 @@ mod tests {
         }
         assert_eq!(r.retained[0], 130);
         assert_eq!(r.unreachable, 0);
+    }
+
+    #[test]
+    fn dominators_match_petgraph_on_random_graphs() {
+        // Every node hangs off a lower-numbered one, so all are reachable from the root; the
+        // extra edges make cross, back and forward edges of every kind.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |below: u32| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % below as u64) as u32
+        };
+        for round in 0..300 {
+            let n = 2 + next(40);
+            let mut edges: Vec<(u32, u32)> = (1..n).map(|node| (next(node), node)).collect();
+            for _ in 0..next(3 * n) {
+                let (from, to) = (next(n), next(n));
+                if from != to && !edges.contains(&(from, to)) {
+                    edges.push((from, to));
+                }
+            }
+            let g = graph(&edges, n);
+            let r = Retention::compute(&g);
+            let reference = simple_fast(&g, 0);
+            for node in 1..n {
+                assert_eq!(
+                    Some(r.dominator[node as usize]),
+                    reference.immediate_dominator(node),
+                    "round {round}, node {node} of {n}, edges {edges:?}"
+                );
+            }
+            assert_eq!(r.retained[0], 10 * n as u64);
+        }
     }
 
     #[test]
