@@ -8,23 +8,42 @@
 use fixedbitset::FixedBitSet;
 use petgraph::visit::{GraphBase, IntoNeighbors, NodeCount, NodeIndexable, Visitable};
 
-/// A string table with one allocation for all strings.
+/// A string table with one allocation for all strings. Ends are kept in 32 bits (a snapshot holds
+/// millions of strings); a table of 4 GiB of text and more records where the ends wrap round.
 #[derive(Debug, Clone, Default)]
 pub struct Strings {
     text: String,
-    ends: Vec<u64>,
+    /// The low 32 bits of each string's end in `text`.
+    ends: Vec<u32>,
+    /// The first string whose end lies past each further 4 GiB of text, in order (a string
+    /// spanning several such boundaries appears once per boundary).
+    wraps: Vec<u32>,
 }
 
 impl Strings {
     pub fn push(&mut self, s: &str) {
+        let before = self.text.len() as u64 >> 32;
         self.text.push_str(s);
-        self.ends.push(self.text.len() as u64);
+        let end = self.text.len() as u64;
+        for _ in before..end >> 32 {
+            self.wraps.push(self.ends.len() as u32);
+        }
+        self.ends.push(end as u32);
+    }
+
+    /// Where string `i` ends in `text`.
+    fn end(&self, i: usize) -> usize {
+        let high = match self.wraps.first() {
+            None => 0,
+            Some(_) => self.wraps.partition_point(|&w| w as usize <= i) as u64,
+        };
+        ((high << 32) | self.ends[i] as u64) as usize
     }
 
     pub fn get(&self, index: u32) -> &str {
         let i = index as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text[start..self.ends[i] as usize]
+        let start = if i == 0 { 0 } else { self.end(i - 1) };
+        &self.text[start..self.end(i)]
     }
 
     pub fn len(&self) -> usize {
@@ -268,5 +287,21 @@ mod tests {
         assert_eq!(s.get(1), "InternalChannel");
         assert_eq!(s.get(2), "é");
         assert_eq!(s.find("é"), Some(2));
+    }
+
+    #[test]
+    fn strings_past_4_gib_of_text() {
+        // The ends wrap round 32 bits; what `get` returns must not. Built without the text:
+        // the arithmetic is what is tested, on a table of the shape 4 GiB of text would give.
+        let mut s = Strings {
+            text: "abcdef".into(),
+            ends: vec![2, 3, 4, 6],
+            wraps: vec![],
+        };
+        assert_eq!(s.get(3), "ef");
+        s.wraps = vec![1, 1];
+        assert_eq!(s.end(0), 2);
+        assert_eq!(s.end(1), (2usize << 32) | 3);
+        assert_eq!(s.end(3), (2usize << 32) | 6);
     }
 }
