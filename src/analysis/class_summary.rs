@@ -41,8 +41,8 @@ pub fn counted(classes: &Classes, retention: &Retention) -> Vec<u32> {
     classes
         .of_node
         .iter()
-        .zip(&retention.shallow)
-        .map(|(&c, &size)| if size == 0 { NONE } else { c })
+        .zip(retention.shallow.iter())
+        .map(|(&c, size)| if size == 0 { NONE } else { c })
         .collect()
 }
 
@@ -64,7 +64,7 @@ pub fn class_summary(classes: &Classes, retention: &Retention) -> Vec<ClassRow> 
         if c != NONE {
             let row = &mut rows[c as usize];
             row.count += 1;
-            row.shallow += retention.shallow[node];
+            row.shallow += retention.shallow.get(node);
         }
     }
     // Walk the dominator tree from the root, remembering which classes are on the path.

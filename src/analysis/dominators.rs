@@ -15,13 +15,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use fixedbitset::FixedBitSet;
 
 use crate::model::heap_graph::HeapGraph;
+use crate::model::node_sizes::NodeSizes;
 
 const NONE: u32 = u32::MAX;
 
 pub struct Retention {
     /// Shallow size per node as DevTools shows it: arrays and hidden objects owned by exactly
     /// one object are counted in that object's size.
-    pub shallow: Vec<u64>,
+    pub shallow: NodeSizes,
     /// Immediate dominator per node (the root's is itself).
     pub dominator: Vec<u32>,
     /// Retained size per node.
@@ -105,11 +106,11 @@ fn weakmap_table_id(name: &str) -> Option<u32> {
 /// other object owns (through non-weak edges, possibly via more such nodes) into that owner, so
 /// that a `Map` shows the size of its hash table. Only when the root has user roots (a real
 /// snapshot, not one taken with V8 internals exposed).
-fn shallow_sizes(graph: &HeapGraph) -> Vec<u64> {
+fn shallow_sizes(graph: &HeapGraph) -> NodeSizes {
     const UNVISITED: u32 = u32::MAX;
     const MANY: u32 = u32::MAX - 1;
     let types = graph.known_types();
-    let mut sizes: Vec<u64> = graph.self_sizes().collect();
+    let mut sizes = graph.node_self_size.clone();
     let synthetic = |node: u32| Some(graph.node_type[node as usize]) == types.node_synthetic;
     if graph.edges(0).all(|e| synthetic(graph.edge_to[e])) {
         return sizes;
@@ -154,8 +155,8 @@ fn shallow_sizes(graph: &HeapGraph) -> Vec<u64> {
         if o == UNVISITED || o == MANY || o as usize == node || o == 0 || synthetic(o) {
             continue;
         }
-        sizes[o as usize] += sizes[node];
-        sizes[node] = 0;
+        sizes.set(o as usize, sizes.get(o as usize) + sizes.get(node));
+        sizes.set(node, 0);
     }
     sizes
 }
@@ -269,7 +270,7 @@ impl Retention {
         drop(idom);
         // Retained sizes: children before their dominators (reverse preorder), then the
         // never-visited nodes straight into the root.
-        let mut retained: Vec<u64> = shallow.clone();
+        let mut retained: Vec<u64> = shallow.iter().collect();
         for v in (1..visited).rev() {
             let node = vertex[v] as usize;
             let d = dominator[node] as usize;

@@ -69,7 +69,7 @@ impl<'s, 'g> ObjectTrees<'s, 'g> {
             edge,
             id: graph.node_id[node as usize],
             name: display_name(s, node),
-            self_size: s.retention.shallow[node as usize],
+            self_size: s.retention.shallow.get(node as usize),
             retained: s.retention.retained[node as usize],
             distance: (distance != UNREACHED).then_some(distance),
             dominator: graph.node_id[s.retention.dominator[node as usize] as usize],

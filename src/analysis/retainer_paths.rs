@@ -106,7 +106,7 @@ fn steps(
     let hop = |node: u32, edge: String| Step {
         node: node_label(graph, classes, node),
         id: graph.node_id[node as usize],
-        self_size: retention.shallow[node as usize],
+        self_size: retention.shallow.get(node as usize),
         retained: retention.retained[node as usize],
         edge,
         repeat: 1,

@@ -63,7 +63,7 @@ pub fn compare(
         if c != NONE && !base_ids.contains(&target.node_id[node]) {
             let r = comparison_row(&mut rows, &target_names[c as usize]);
             r.new += 1;
-            r.alloc_size += target_retention.shallow[node];
+            r.alloc_size += target_retention.shallow.get(node);
             fresh.push(node as u32);
         }
     }
@@ -71,7 +71,7 @@ pub fn compare(
         if c != NONE && !target_ids.contains(&base.node_id[node]) {
             let r = comparison_row(&mut rows, &base_names[c as usize]);
             r.deleted += 1;
-            r.freed_size += base_retention.shallow[node];
+            r.freed_size += base_retention.shallow.get(node);
         }
     }
     let mut rows: Vec<ComparisonRow> = rows
@@ -97,7 +97,7 @@ pub fn compare(
         .map(|node| ObjectRow {
             id: target.node_id[node as usize],
             class: target_names[target_class[node as usize] as usize].clone(),
-            self_size: target_retention.shallow[node as usize],
+            self_size: target_retention.shallow.get(node as usize),
             retained: target_retention.retained[node as usize],
         })
         .collect();

@@ -5,6 +5,7 @@
 //! `first_edge[n]..first_edge[n + 1]`. The graph implements petgraph's visit traits, so
 //! petgraph algorithms (`Dfs`, `Bfs`, `dominators`) run on it directly.
 
+use crate::model::node_sizes::NodeSizes;
 use fixedbitset::FixedBitSet;
 use petgraph::visit::{GraphBase, IntoNeighbors, NodeCount, NodeIndexable, Visitable};
 
@@ -86,10 +87,7 @@ pub struct HeapGraph {
     pub node_type: Vec<u8>,
     pub node_name: Vec<u32>,
     pub node_id: Vec<u32>,
-    /// Self sizes; `u32::MAX` says the size is in `large_self_sizes` (few objects are 4 GiB).
-    pub node_self_size: Vec<u32>,
-    /// (node, self size) of the objects of 4 GiB and more, by node.
-    pub large_self_sizes: Vec<(u32, u64)>,
+    pub node_self_size: NodeSizes,
     /// `detachedness` (0 unknown, 1 attached, 2 detached) when the snapshot records it.
     pub node_detachedness: Option<Vec<u8>>,
     /// Length node count + 1.
@@ -127,43 +125,17 @@ impl HeapGraph {
     }
 
     pub fn self_size(&self, node: u32) -> u64 {
-        match self.node_self_size[node as usize] {
-            u32::MAX => self.large_self_size(node),
-            size => u64::from(size),
-        }
-    }
-
-    fn large_self_size(&self, node: u32) -> u64 {
-        self.large_self_sizes
-            .binary_search_by_key(&node, |&(n, _)| n)
-            .map_or(u64::from(u32::MAX), |i| self.large_self_sizes[i].1)
+        self.node_self_size.get(node as usize)
     }
 
     /// Every node's self size, in node order.
     pub fn self_sizes(&self) -> impl Iterator<Item = u64> + '_ {
-        let mut large = self.large_self_sizes.iter().peekable();
-        self.node_self_size
-            .iter()
-            .enumerate()
-            .map(move |(node, &size)| match large.peek() {
-                Some(&&(n, big)) if n as usize == node => {
-                    large.next();
-                    big
-                }
-                _ => u64::from(size),
-            })
+        self.node_self_size.iter()
     }
 
     /// Sets a node's self size (graphs built by hand, in tests and readers).
     pub fn push_self_size(&mut self, size: u64) {
-        let node = self.node_self_size.len() as u32;
-        match u32::try_from(size) {
-            Ok(small) if small != u32::MAX => self.node_self_size.push(small),
-            _ => {
-                self.node_self_size.push(u32::MAX);
-                self.large_self_sizes.push((node, size));
-            }
-        }
+        self.node_self_size.push(size);
     }
 
     pub fn name(&self, node: u32) -> &str {

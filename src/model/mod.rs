@@ -7,6 +7,7 @@ pub mod goroutines;
 pub mod heap_graph;
 pub mod input;
 pub mod lists;
+pub mod node_sizes;
 pub mod profile;
 pub mod series;
 

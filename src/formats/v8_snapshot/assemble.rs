@@ -61,13 +61,9 @@ pub(super) fn assemble(
                 graph.node_type.extend_from_slice(&c.node_type);
                 graph.node_name.extend_from_slice(&c.name);
                 graph.node_id.extend_from_slice(&c.id);
-                let before = graph.node_self_size.len() as u32;
-                graph.node_self_size.extend_from_slice(&c.self_size);
-                graph.large_self_sizes.extend(
-                    c.large_self_sizes
-                        .iter()
-                        .map(|&(record, size)| (before + record, size)),
-                );
+                graph
+                    .node_self_size
+                    .extend(&c.self_size, &c.large_self_sizes);
                 first_edge.extend_from_slice(&c.edge_count);
                 if let Some(d) = graph.node_detachedness.as_mut() {
                     d.extend_from_slice(&c.detachedness);
