@@ -41,7 +41,7 @@ fn retaining_edges(graph: &HeapGraph) -> FixedBitSet {
     let mut stack: Vec<u32> = Vec::new();
     for e in graph.edges(root) {
         let to = graph.edge_to[e];
-        let t = Some(graph.edge_type[e]);
+        let t = Some(graph.edge_type(e));
         let dom_trees = t == types.edge_element
             && Some(graph.node_type[to as usize]) == types.node_synthetic
             && graph.name(to) == "(Document DOM trees)";
@@ -52,7 +52,7 @@ fn retaining_edges(graph: &HeapGraph) -> FixedBitSet {
     while let Some(node) = stack.pop() {
         for e in graph.edges(node) {
             let to = graph.edge_to[e] as usize;
-            if Some(graph.edge_type[e]) != types.edge_weak && !page.put(to) {
+            if Some(graph.edge_type(e)) != types.edge_weak && !page.put(to) {
                 stack.push(to as u32);
             }
         }
@@ -66,13 +66,13 @@ fn retaining_edges(graph: &HeapGraph) -> FixedBitSet {
     for from in 0..n as u32 {
         let from_page = page.contains(from as usize);
         for e in graph.edges(from) {
-            let t = Some(graph.edge_type[e]);
+            let t = Some(graph.edge_type(e));
             let to = graph.edge_to[e];
             if t == types.edge_weak || (t == types.edge_shortcut && from != root) || to == from {
                 continue;
             }
             if t == types.edge_internal {
-                let name = graph.edge_name[e] as usize;
+                let name = graph.edge_name(e) as usize;
                 if weakmap_table_of_name[name] == NOT_SEEN {
                     weakmap_table_of_name[name] =
                         weakmap_table_id(graph.strings.get(name as u32)).unwrap_or(NO_TABLE);
@@ -133,7 +133,7 @@ fn shallow_sizes(graph: &HeapGraph) -> NodeSizes {
     while let Some(node) = work.pop() {
         let o = owner[node as usize];
         for e in graph.edges(node) {
-            if Some(graph.edge_type[e]) == types.edge_weak {
+            if Some(graph.edge_type(e)) == types.edge_weak {
                 continue;
             }
             let to = graph.edge_to[e];
@@ -150,8 +150,7 @@ fn shallow_sizes(graph: &HeapGraph) -> NodeSizes {
             }
         }
     }
-    for node in 0..n {
-        let o = owner[node];
+    for (node, &o) in owner.iter().enumerate() {
         if o == UNVISITED || o == MANY || o as usize == node || o == 0 || synthetic(o) {
             continue;
         }
@@ -314,7 +313,7 @@ fn held_only_weakly(graph: &HeapGraph) -> FixedBitSet {
     let n = graph.node_count();
     let mut strong = FixedBitSet::with_capacity(n);
     for e in 0..graph.edge_count() {
-        let t = Some(graph.edge_type[e]);
+        let t = Some(graph.edge_type(e));
         if t != types.edge_weak && t != types.edge_shortcut {
             strong.insert(graph.edge_to[e] as usize);
         }
@@ -469,6 +468,7 @@ pub fn dominated(retention: &Retention) -> Dominated {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::heap_graph::edge_word;
     use petgraph::algo::dominators::simple_fast;
 
     fn graph(edges: &[(u32, u32)], n: u32) -> HeapGraph {
@@ -488,11 +488,9 @@ mod tests {
             g.node_id.push(node * 2 + 1);
             g.push_self_size(10);
             for &(_, to) in sorted.iter().filter(|(from, _)| *from == node) {
-                g.edge_type.push(0);
-                g.edge_name.push(0);
-                g.edge_to.push(to);
+                g.push_edge(0, 0, to);
             }
-            g.first_edge.push(g.edge_type.len() as u32);
+            g.first_edge.push(g.edge_count() as u32);
         }
         g
     }
@@ -575,7 +573,7 @@ mod tests {
     fn weakly_held_orphans_hang_off_the_root() {
         let mut g = graph(&[(0, 1), (1, 2), (3, 4)], 5);
         // Make 1 -> 2 weak: 2 is an orphan held only weakly. 3 has no retainer at all.
-        g.edge_type[1] = 1;
+        g.edge_type_and_name[1] = edge_word(1, 0).0;
         let r = Retention::compute(&g);
         assert_eq!(r.dominator[2], 0);
         assert_eq!(r.dominator[4], 3);

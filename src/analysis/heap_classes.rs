@@ -235,10 +235,10 @@ fn apply_interfaces(
         let mut name = String::from("{");
         let mut properties = Vec::new();
         for e in graph.edges(node as u32) {
-            if Some(graph.edge_type[e]) != property {
+            if Some(graph.edge_type(e)) != property {
                 continue;
             }
-            let edge_name = graph.strings.get(graph.edge_name[e]);
+            let edge_name = graph.strings.get(graph.edge_name(e));
             if edge_name == "__proto__" {
                 continue;
             }
@@ -285,8 +285,8 @@ fn apply_interfaces(
     for node in (0..graph.node_count()).filter(|&n| plain(n)) {
         properties.clear();
         for e in graph.edges(node as u32) {
-            if Some(graph.edge_type[e]) == property {
-                properties.push(graph.strings.get(graph.edge_name[e]));
+            if Some(graph.edge_type(e)) == property {
+                properties.push(graph.strings.get(graph.edge_name(e)));
             }
         }
         properties.sort_by(|a, b| utf16_cmp(a, b));

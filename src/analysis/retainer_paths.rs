@@ -41,7 +41,7 @@ impl RetainerTree {
             while let Some(node) = queue.pop_front() {
                 for e in graph.edges(node) {
                     let to = graph.edge_to[e] as usize;
-                    if Some(graph.edge_type[e]) == types.edge_weak || distance[to] != NONE {
+                    if Some(graph.edge_type(e)) == types.edge_weak || distance[to] != NONE {
                         continue;
                     }
                     distance[to] = distance[node as usize] + 1;

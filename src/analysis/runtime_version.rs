@@ -10,7 +10,7 @@ pub fn node_version(graph: &HeapGraph) -> Option<String> {
     (0..graph.node_count() as u32)
         .filter(|&n| graph.node_name[n as usize] == process && graph.type_name(n) == "object")
         .flat_map(|n| graph.edges(n))
-        .filter(|&e| graph.edge_name[e] == version && graph.edge_type_name(e) == "property")
+        .filter(|&e| graph.edge_name(e) == version && graph.edge_type_name(e) == "property")
         .map(|e| graph.edge_to[e])
         .filter(|&to| graph.type_name(to) == "string")
         .map(|to| graph.name(to))

@@ -192,7 +192,7 @@ fn suspect(
     let mut owned = FixedBitSet::with_capacity(graph.node_count());
     for owner in (0..graph.node_count() as u32).filter(|&n| owner_classes.contains(&of(n))) {
         for e in graph.edges(owner) {
-            if Some(graph.edge_type[e]) != weak {
+            if Some(graph.edge_type(e)) != weak {
                 owned.insert(graph.edge_to[e] as usize);
             }
         }

@@ -6,6 +6,8 @@
 //! petgraph algorithms (`Dfs`, `Bfs`, `dominators`) run on it directly.
 
 use crate::model::node_sizes::NodeSizes;
+use std::collections::BTreeMap;
+
 use fixedbitset::FixedBitSet;
 use petgraph::visit::{GraphBase, IntoNeighbors, NodeCount, NodeIndexable, Visitable};
 
@@ -61,6 +63,22 @@ impl Strings {
     }
 }
 
+/// Bits of an edge's word that hold its type: snapshots have had 7 edge types for years.
+pub const EDGE_TYPE_BITS: u32 = 3;
+/// The most edge types a snapshot may declare.
+pub const EDGE_TYPES_MAX: u64 = 1 << EDGE_TYPE_BITS;
+const EDGE_TYPE_MASK: u32 = (1 << EDGE_TYPE_BITS) - 1;
+/// The name in an edge's word that says the name is kept aside.
+const NAME_ASIDE: u32 = u32::MAX >> EDGE_TYPE_BITS;
+
+/// An edge's word, and whether its name is too large for it and must be kept aside. The type
+/// must be below `EDGE_TYPES_MAX`.
+pub fn edge_word(edge_type: u8, name: u32) -> (u32, bool) {
+    let aside = name >= NAME_ASIDE;
+    let stored = if aside { NAME_ASIDE } else { name };
+    ((stored << EDGE_TYPE_BITS) | u32::from(edge_type), aside)
+}
+
 /// Node types and edge types are small integers indexing the snapshot's own type lists; these
 /// are the ones the analyses need, resolved once from the meta.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,9 +110,13 @@ pub struct HeapGraph {
     pub node_detachedness: Option<Vec<u8>>,
     /// Length node count + 1.
     pub first_edge: Vec<u32>,
-    pub edge_type: Vec<u8>,
-    /// A string index for named edges, the element index for `element` and `hidden` edges.
-    pub edge_name: Vec<u32>,
+    /// Per edge its type (the low `EDGE_TYPE_BITS` bits) and its name above them: a string
+    /// index for named edges, the element index for `element` and `hidden` edges. One word
+    /// instead of two columns saves a byte per edge; the rare name too large to share the word
+    /// is in `large_edge_names`.
+    pub edge_type_and_name: Vec<u32>,
+    /// (edge, name) of the names kept aside.
+    pub large_edge_names: BTreeMap<u32, u32>,
     pub edge_to: Vec<u32>,
     pub strings: Strings,
     /// Source locations of closures and scripts: (node, script id, line, column), 0-based.
@@ -117,7 +139,34 @@ impl HeapGraph {
     }
 
     pub fn edge_count(&self) -> usize {
-        self.edge_type.len()
+        self.edge_to.len()
+    }
+
+    pub fn edge_type(&self, edge: usize) -> u8 {
+        (self.edge_type_and_name[edge] & EDGE_TYPE_MASK) as u8
+    }
+
+    /// A string index for named edges, the element index for `element` and `hidden` edges.
+    pub fn edge_name(&self, edge: usize) -> u32 {
+        match self.edge_type_and_name[edge] >> EDGE_TYPE_BITS {
+            NAME_ASIDE => self
+                .large_edge_names
+                .get(&(edge as u32))
+                .copied()
+                .unwrap_or(NAME_ASIDE),
+            name => name,
+        }
+    }
+
+    /// Adds an edge of the last node (graphs built by hand, in tests).
+    pub fn push_edge(&mut self, edge_type: u8, name: u32, to: u32) {
+        let edge = self.edge_to.len() as u32;
+        let (word, aside) = edge_word(edge_type, name);
+        if aside {
+            self.large_edge_names.insert(edge, name);
+        }
+        self.edge_type_and_name.push(word);
+        self.edge_to.push(to);
     }
 
     pub fn edges(&self, node: u32) -> std::ops::Range<usize> {
@@ -147,7 +196,7 @@ impl HeapGraph {
     }
 
     pub fn edge_type_name(&self, edge: usize) -> &str {
-        &self.edge_type_names[self.edge_type[edge] as usize]
+        &self.edge_type_names[self.edge_type(edge) as usize]
     }
 
     pub fn known_types(&self) -> KnownTypes {
@@ -182,7 +231,7 @@ impl HeapGraph {
 
     /// An edge's name as DevTools prints it in a retainer path: `.prop`, `[3]`, `->ctx`, `{int}`.
     pub fn edge_label(&self, edge: usize) -> String {
-        let name_or_index = self.edge_name[edge];
+        let name_or_index = self.edge_name(edge);
         let by_index = matches!(self.edge_type_name(edge), "element" | "hidden");
         let name = if by_index {
             name_or_index.to_string()
@@ -259,6 +308,19 @@ mod tests {
         assert_eq!(s.get(1), "InternalChannel");
         assert_eq!(s.get(2), "é");
         assert_eq!(s.find("é"), Some(2));
+    }
+
+    #[test]
+    fn edge_names_too_large_for_the_word_are_kept_aside() {
+        let mut g = HeapGraph::default();
+        let names = [0, 7, NAME_ASIDE - 1, NAME_ASIDE, u32::MAX];
+        for (i, &name) in names.iter().enumerate() {
+            g.push_edge(i as u8 % 8, name, 0);
+        }
+        for (i, &name) in names.iter().enumerate() {
+            assert_eq!((g.edge_type(i), g.edge_name(i)), (i as u8 % 8, name));
+        }
+        assert_eq!(g.large_edge_names.len(), 2);
     }
 
     #[test]

@@ -75,8 +75,13 @@ pub(super) fn assemble(
             }
             Event::Edges(parsed) => {
                 let c = parsed.columns;
-                graph.edge_type.extend_from_slice(&c.edge_type);
-                graph.edge_name.extend_from_slice(&c.name);
+                let before = graph.edge_type_and_name.len() as u32;
+                graph.edge_type_and_name.extend_from_slice(&c.type_and_name);
+                graph.large_edge_names.extend(
+                    c.large_names
+                        .iter()
+                        .map(|&(record, name)| (before + record, name)),
+                );
                 edge_to.extend_from_slice(&c.to);
                 spares.give_edges(c);
                 array.2 += parsed.values;
@@ -145,8 +150,7 @@ fn reserve(
         "edges" => {
             let width = meta.edges.width as u64;
             let m = bounded(meta.header.edge_count, size_hint / (2 * width.max(1)));
-            graph.edge_type.reserve(m);
-            graph.edge_name.reserve(m);
+            graph.edge_type_and_name.reserve(m);
             edge_to.reserve(m);
         }
         _ => {}
@@ -249,7 +253,7 @@ fn finish(
     edge_to: Vec<u32>,
 ) -> Result<HeapGraph, FormatError> {
     let n = graph.node_type.len();
-    let m = graph.edge_type.len();
+    let m = graph.edge_type_and_name.len();
     if edge_to.len() != m {
         return Err(FormatError::new("the snapshot has no `edges` array"));
     }
@@ -317,22 +321,17 @@ fn check_nodes(graph: &HeapGraph) -> Result<(), FormatError> {
     Ok(())
 }
 
-/// Every edge's type exists, and named edges name an existing string.
+/// Named edges name an existing string (types were checked as the edges were parsed).
 fn check_edge_names(graph: &HeapGraph) -> Result<(), FormatError> {
     let strings = graph.strings.len() as u64;
-    let edge_types = graph.edge_type_names.len();
     let by_index: Vec<bool> = graph
         .edge_type_names
         .iter()
         .map(|t| t == "element" || t == "hidden")
         .collect();
-    for (i, (&t, &name)) in graph.edge_type.iter().zip(&graph.edge_name).enumerate() {
-        if t as usize >= edge_types {
-            return Err(FormatError::new(format!(
-                "edge {i} has type {t}, past the {edge_types} edge types"
-            )));
-        }
-        if !by_index[t as usize] && u64::from(name) >= strings {
+    for i in 0..graph.edge_count() {
+        let name = graph.edge_name(i);
+        if !by_index[graph.edge_type(i) as usize] && u64::from(name) >= strings {
             return Err(FormatError::new(format!(
                 "edge {i} names string {name}, past the {strings} strings"
             )));

@@ -3,6 +3,7 @@
 //! columns in order, so parsing a number is the only work done per value.
 
 use super::*;
+use crate::model::heap_graph::edge_word;
 
 /// Where each kept field sits in a node record.
 #[derive(Debug, Clone, Copy)]
@@ -27,6 +28,8 @@ pub(super) struct EdgeLayout {
     /// `node_count` records.
     pub node_width: Divisor,
     pub node_count: u64,
+    /// How many edge types the meta names: a type is an index below it.
+    pub types: u64,
 }
 
 /// The widest record read: a meta with more fields than this is refused.
@@ -46,8 +49,10 @@ pub(super) struct NodeColumns {
 
 #[derive(Debug, Default)]
 pub(super) struct EdgeColumns {
-    pub edge_type: Vec<u8>,
-    pub name: Vec<u32>,
+    /// Type and name in one word (`heap_graph::edge_word`).
+    pub type_and_name: Vec<u32>,
+    /// (record in the run, name) of the names too large for the word.
+    pub large_names: Vec<(u32, u32)>,
     pub to: Vec<u32>,
 }
 
@@ -76,14 +81,13 @@ impl NodeColumns {
 
 impl EdgeColumns {
     fn reserve(&mut self, records: usize) {
-        self.edge_type.reserve(records);
-        self.name.reserve(records);
+        self.type_and_name.reserve(records);
         self.to.reserve(records);
     }
 
     fn clear(&mut self) {
-        self.edge_type.clear();
-        self.name.clear();
+        self.type_and_name.clear();
+        self.large_names.clear();
         self.to.clear();
     }
 }
@@ -245,6 +249,12 @@ pub(super) fn edges<B: AsRef<[u8]>>(
     let values = records(chunk, l.width, |r, index| {
         let (t, name, offset) = (r[l.type_at], r[l.name_at], r[l.to_at]);
         check_ranges(t, name, index)?;
+        if t >= l.types {
+            return Err(RecordError::Record {
+                index,
+                message: format!("has type {t}, past the {} edge types", l.types),
+            });
+        }
         let to = l.node_width.divide(offset);
         if to * l.node_width.divisor() != offset || to >= l.node_count {
             return Err(RecordError::Record {
@@ -255,8 +265,11 @@ pub(super) fn edges<B: AsRef<[u8]>>(
                 ),
             });
         }
-        c.edge_type.push(t as u8);
-        c.name.push(name as u32);
+        let (word, aside) = edge_word(t as u8, name as u32);
+        if aside {
+            c.large_names.push((index as u32, name as u32));
+        }
+        c.type_and_name.push(word);
         c.to.push(to as u32);
         Ok(())
     })?;

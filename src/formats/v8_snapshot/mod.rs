@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use crate::error::FormatError;
 use crate::formats::{MemoryBudget, ReadOptions};
-use crate::model::heap_graph::{HeapGraph, Strings};
+use crate::model::heap_graph::{HeapGraph, Strings, EDGE_TYPES_MAX};
 use crate::model::{Contents, Format};
 
 mod assemble;
@@ -436,12 +436,20 @@ fn read_meta(raw: &[u8], key_at: u64) -> Result<SnapshotMeta, FormatError> {
     let at = |m: String| FormatError::at_byte(key_at, m);
     let header: Header =
         serde_json::from_slice(raw).map_err(|e| at(format!("malformed snapshot meta: {e}")))?;
-    let nodes = node_layout(&header.meta).map_err(at)?;
-    let edges = edge_layout(&header.meta, nodes.width, header.node_count).map_err(at)?;
     let node_type_names = type_names(&header.meta.node_types)
         .ok_or_else(|| at("meta.node_types[0] is not a list of names".into()))?;
     let edge_type_names = type_names(&header.meta.edge_types)
         .ok_or_else(|| at("meta.edge_types[0] is not a list of names".into()))?;
+    if edge_type_names.len() as u64 > EDGE_TYPES_MAX {
+        return Err(at(format!(
+            "meta.edge_types names {} edge types; at most {EDGE_TYPES_MAX} are supported",
+            edge_type_names.len()
+        )));
+    }
+    let nodes = node_layout(&header.meta).map_err(at)?;
+    let edge_types = edge_type_names.len() as u64;
+    let edges =
+        edge_layout(&header.meta, nodes.width, header.node_count, edge_types).map_err(at)?;
     Ok(SnapshotMeta {
         header,
         nodes,
@@ -483,7 +491,12 @@ fn node_layout(meta: &Meta) -> Result<NodeLayout, String> {
     })
 }
 
-fn edge_layout(meta: &Meta, node_width: usize, node_count: u64) -> Result<EdgeLayout, String> {
+fn edge_layout(
+    meta: &Meta,
+    node_width: usize,
+    node_count: u64,
+    types: u64,
+) -> Result<EdgeLayout, String> {
     let fields = &meta.edge_fields;
     let at = |name| position(fields, "edge_fields", name);
     Ok(EdgeLayout {
@@ -493,6 +506,7 @@ fn edge_layout(meta: &Meta, node_width: usize, node_count: u64) -> Result<EdgeLa
         to_at: at("to_node")?,
         node_width: Divisor::new(node_width as u64),
         node_count,
+        types,
     })
 }
 
@@ -638,6 +652,23 @@ mod tests {
         assert!(e.message.contains("non-negative integer"), "{e:?}");
         let e = error(&TINY.replace("3,1,3,40", "3,1,3,4.5"));
         assert!(e.message.contains("fraction"), "{e:?}");
+    }
+
+    #[test]
+    fn edge_types_past_the_meta_or_the_word() {
+        let e = error(&TINY.replace("6,6,21]", "7,6,21]"));
+        assert!(e.message.contains("type 7, past the 7 edge types"), "{e:?}");
+        let e = error(&TINY.replace(r#""shortcut","weak"]"#, r#""shortcut","weak","a","b"]"#));
+        assert!(e.message.contains("9 edge types; at most 8"), "{e:?}");
+    }
+
+    #[test]
+    fn element_indexes_too_large_to_share_a_word_with_the_type() {
+        // A sparse array's element 4000000000: past the 29 bits an edge's word leaves its name.
+        let text = TINY.replace("\"edges\":[1,1,7,", "\"edges\":[1,4000000000,7,");
+        let g = parse(text.as_bytes(), text.len() as u64, None).unwrap();
+        assert_eq!(g.edge_label(0), "[4000000000]");
+        assert_eq!(g.edge_label(1), ".global");
     }
 
     #[test]
