@@ -1,6 +1,6 @@
-//! One heap snapshot analysed once per run: retention (dominators, retained sizes) and classes
-//! side by side on both cores, and the retainer tree when a command first asks for it. Every
-//! command that reads snapshots works from this, so nothing is computed twice.
+//! One heap snapshot analysed once per run: retention (dominators, retained sizes), classes
+//! (on the other core while retention finishes), and the retainer tree when a command first
+//! asks for it. Every command that reads snapshots works from this, so nothing is computed twice.
 
 use std::sync::OnceLock;
 
@@ -18,7 +18,8 @@ pub struct AnalysedSnapshot<'a> {
 }
 
 impl<'a> AnalysedSnapshot<'a> {
-    /// Retention and classes, computed side by side.
+    /// Retention and classes; classes are computed on the other core once the dominator pass
+    /// has freed its largest arrays, so that they add nothing to the peak.
     pub fn new(graph: &'a HeapGraph, key: ClassKey) -> Self {
         let _phase = crate::progress::phase(
             &format!(
@@ -27,13 +28,7 @@ impl<'a> AnalysedSnapshot<'a> {
             ),
             None,
         );
-        let (retention, classes) = std::thread::scope(|scope| {
-            let classes = scope.spawn(|| key.classes(graph));
-            (
-                Retention::compute(graph),
-                classes.join().expect("class threads do not panic"),
-            )
-        });
+        let (retention, classes) = Retention::compute_beside(graph, || key.classes(graph));
         AnalysedSnapshot {
             graph,
             retention,

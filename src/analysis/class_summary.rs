@@ -38,18 +38,26 @@ impl ClassKey {
 /// The class of every node counted in the Summary (`NONE` for nodes DevTools leaves out: those
 /// whose shallow size is 0).
 pub fn counted(classes: &Classes, retention: &Retention) -> Vec<u32> {
-    classes
-        .of_node
-        .iter()
-        .zip(retention.shallow.iter())
-        .map(|(&c, size)| if size == 0 { NONE } else { c })
+    (0..classes.of_node.len())
+        .map(|node| counted_class(classes, retention, node))
         .collect()
+}
+
+/// One node's class as `counted` gives it.
+fn counted_class(classes: &Classes, retention: &Retention, node: usize) -> u32 {
+    if retention.shallow.get(node) == 0 {
+        NONE
+    } else {
+        classes.of_node[node]
+    }
 }
 
 /// DevTools' Summary: per class, the objects, their shallow size, and the retained size of the
 /// class — the sum over its objects not dominated by another object of the same class.
 pub fn class_summary(classes: &Classes, retention: &Retention) -> Vec<ClassRow> {
-    let class = counted(classes, retention);
+    // Classes are looked up as needed rather than listed per node: this pass runs where a
+    // snapshot's memory peaks.
+    let class = |node: u32| counted_class(classes, retention, node as usize);
     let mut rows: Vec<ClassRow> = classes
         .names
         .iter()
@@ -60,11 +68,12 @@ pub fn class_summary(classes: &Classes, retention: &Retention) -> Vec<ClassRow> 
             retained: 0,
         })
         .collect();
-    for (node, &c) in class.iter().enumerate() {
-        if c != NONE {
+    for (node, &c) in classes.of_node.iter().enumerate() {
+        let shallow = retention.shallow.get(node);
+        if shallow != 0 {
             let row = &mut rows[c as usize];
             row.count += 1;
-            row.shallow += retention.shallow.get(node);
+            row.shallow += shallow;
         }
     }
     // Walk the dominator tree from the root, remembering which classes are on the path.
@@ -72,14 +81,14 @@ pub fn class_summary(classes: &Classes, retention: &Retention) -> Vec<ClassRow> 
     let mut on_path = vec![0u32; rows.len()];
     let mut stack: Vec<(u32, bool)> = vec![(0, false)];
     while let Some((node, leaving)) = stack.pop() {
-        let c = class[node as usize];
+        let c = class(node);
         if leaving {
             on_path[c as usize] -= 1;
             continue;
         }
         if c != NONE {
             if on_path[c as usize] == 0 {
-                rows[c as usize].retained += retention.retained[node as usize];
+                rows[c as usize].retained += retention.retained.get(node as usize);
             }
             on_path[c as usize] += 1;
             stack.push((node, true));

@@ -26,7 +26,7 @@ pub struct Retention {
     /// Immediate dominator per node (the root's is itself).
     pub dominator: Vec<u32>,
     /// Retained size per node.
-    pub retained: Vec<u64>,
+    pub retained: NodeSizes,
     /// Nodes unreachable from the root through retaining edges, hung off the root.
     pub unreachable: usize,
 }
@@ -170,121 +170,187 @@ pub fn retention_computations() -> usize {
 
 impl Retention {
     pub fn compute(graph: &HeapGraph) -> Retention {
+        Retention::compute_beside(graph, || ()).0
+    }
+
+    /// Retention, and `beside` run on the other core once the dominator pass has freed its
+    /// largest arrays: the work given (the snapshot's classes) then adds nothing to the peak.
+    pub fn compute_beside<T: Send>(
+        graph: &HeapGraph,
+        beside: impl FnOnce() -> T + Send,
+    ) -> (Retention, T) {
         COMPUTATIONS.fetch_add(1, Ordering::Relaxed);
         let n = graph.node_count();
-        let (shallow, retaining) = std::thread::scope(|scope| {
-            let shallow = scope.spawn(|| shallow_sizes(graph));
-            let retaining = retaining_edges(graph);
-            (shallow.join().expect("no panic"), retaining)
-        });
+        let retaining = retaining_edges(graph);
+        let mut tree = DepthFirst::search(graph, &retaining);
+        let visited = tree.parent.len();
+        let preds = predecessors(graph, &tree.pre, &retaining, &mut tree.pred_start);
+        semidominators(&mut tree, &preds);
+        drop(preds);
+        let DepthFirst {
+            pre,
+            parent: mut idom,
+            semi,
+            pred_start: semidominator_after,
+            reachable,
+        } = tree;
+        drop(semi);
 
-        // Depth-first preorder from the root over retaining edges, then from every node held
-        // only by weak (or shortcut) edges, as DevTools does for orphans. `parent` is indexed by
-        // preorder number; the numbers back to nodes are rebuilt from `pre` at the end, so the
-        // passes in between do not hold both directions.
-        let mut pre = vec![NONE; n];
-        let mut parent: Vec<u32> = Vec::with_capacity(n);
-        let mut stack: Vec<(u32, u32)> = Vec::new();
-        let mut visit =
-            |start: u32, start_parent: u32, pre: &mut Vec<u32>, parent: &mut Vec<u32>| {
-                pre[start as usize] = parent.len() as u32;
-                parent.push(start_parent);
-                stack.push((start, graph.first_edge[start as usize]));
-                while let Some(top) = stack.last_mut() {
-                    let (node, next) = *top;
-                    if next == graph.first_edge[node as usize + 1] {
-                        stack.pop();
-                        continue;
-                    }
-                    top.1 += 1;
-                    let e = next as usize;
-                    if !retaining.contains(e) {
-                        continue;
-                    }
-                    let to = graph.edge_to[e];
-                    if pre[to as usize] != NONE {
-                        continue;
-                    }
-                    let from = pre[node as usize];
-                    pre[to as usize] = parent.len() as u32;
-                    parent.push(from);
-                    stack.push((to, graph.first_edge[to as usize]));
+        std::thread::scope(|scope| {
+            let beside = scope.spawn(beside);
+            dfs_parents(graph, &pre, &retaining, &mut idom);
+            drop(retaining);
+            immediate_dominators(&mut idom, &semidominator_after);
+            drop(semidominator_after);
+
+            // Preorder numbers back to nodes.
+            let mut vertex = vec![0u32; visited];
+            let mut never_visited: Vec<u32> = Vec::new();
+            for (node, &p) in pre.iter().enumerate() {
+                if p == NONE {
+                    never_visited.push(node as u32);
+                } else {
+                    vertex[p as usize] = node as u32;
                 }
+            }
+            drop(pre);
+            let mut dominator = vec![0u32; n];
+            for v in 1..visited {
+                dominator[vertex[v] as usize] = vertex[idom[v] as usize];
+            }
+            drop(idom);
+
+            let shallow = shallow_sizes(graph);
+            // Retained sizes: children before their dominators (reverse preorder), then the
+            // never-visited nodes straight into the root.
+            let mut retained = shallow.clone();
+            for v in (1..visited).rev() {
+                let node = vertex[v] as usize;
+                retained.add(dominator[node] as usize, retained.get(node));
+            }
+            for &node in &never_visited {
+                retained.add(0, retained.get(node as usize));
+            }
+            let retention = Retention {
+                shallow,
+                dominator,
+                retained,
+                unreachable: n - reachable,
             };
-        visit(0, 0, &mut pre, &mut parent);
-        let reachable = parent.len();
-        if reachable < n {
+            (retention, beside.join().expect("no panic"))
+        })
+    }
+}
+
+/// A depth-first search from the root over retaining edges, then from every node held only by
+/// weak (or shortcut) edges, as DevTools does for orphans; vertices are numbered in preorder.
+/// The search also sorts every retaining edge it meets: an edge to a vertex numbered above its
+/// source (a forward edge) only ever offers the source as semidominator, so it is folded into
+/// `semi` at once; the others (cross and back edges) are counted for `predecessors`.
+struct DepthFirst {
+    /// Preorder number of each node, `NONE` if never visited.
+    pre: Vec<u32>,
+    /// DFS parent, by preorder number (orphan starts have the root).
+    parent: Vec<u32>,
+    /// The least of each vertex and the sources of its forward edges.
+    semi: Vec<u32>,
+    /// Per vertex, how many cross and back edges enter it; then where its predecessors start.
+    pred_start: Vec<u32>,
+    /// Vertices reached from the root; the orphans' follow.
+    reachable: usize,
+}
+
+impl DepthFirst {
+    fn search(graph: &HeapGraph, retaining: &FixedBitSet) -> DepthFirst {
+        let n = graph.node_count();
+        let mut tree = DepthFirst {
+            pre: vec![NONE; n],
+            parent: Vec::with_capacity(n),
+            semi: Vec::with_capacity(n),
+            pred_start: Vec::with_capacity(n + 1),
+            reachable: 0,
+        };
+        let mut stack: Vec<(u32, u32)> = Vec::new();
+        tree.visit(graph, retaining, 0, &mut stack);
+        tree.reachable = tree.parent.len();
+        if tree.reachable < n {
             let only_weak = held_only_weakly(graph);
             for node in 0..n as u32 {
-                if pre[node as usize] == NONE && only_weak.contains(node as usize) {
-                    visit(node, 0, &mut pre, &mut parent);
+                if tree.pre[node as usize] == NONE && only_weak.contains(node as usize) {
+                    tree.visit(graph, retaining, node, &mut stack);
                 }
             }
         }
-        let unreachable = n - reachable;
-        let visited = parent.len();
+        tree.pred_start.push(0);
+        tree
+    }
 
-        // Predecessors over retaining edges, in preorder numbers. A predecessor numbered below
-        // its target has not been processed when the target is, so it only ever offers itself
-        // as semidominator: it is folded into `semi` now and never stored. Only the others
-        // (cross and back edges) are kept, counted first, then filled in from each target's
-        // end. Orphan starts get the root.
-        let mut semi: Vec<u32> = (0..visited as u32).collect();
-        let mut pred_start = vec![0u32; visited + 1];
-        each_retaining(graph, &pre, &retaining, |p, to| {
-            if p < to {
-                semi[to as usize] = semi[to as usize].min(p);
-            } else {
-                pred_start[to as usize] += 1;
-            }
-        });
-        for i in 1..=visited {
-            pred_start[i] += pred_start[i - 1];
-        }
-        let mut preds = vec![0u32; pred_start[visited] as usize];
-        each_retaining(graph, &pre, &retaining, |p, to| {
-            if p > to {
-                pred_start[to as usize] -= 1;
-                preds[pred_start[to as usize] as usize] = p;
-            }
-        });
-        drop(retaining);
+    /// Numbers `node`, reached from vertex `parent`.
+    fn number(&mut self, node: u32, parent: u32) {
+        self.pre[node as usize] = self.parent.len() as u32;
+        self.parent.push(parent);
+        self.semi.push(parent);
+        self.pred_start.push(0);
+    }
 
-        let idom = semi_nca(parent, semi, pred_start, preds, reachable);
-
-        let mut vertex = vec![0u32; visited];
-        let mut never_visited: Vec<u32> = Vec::new();
-        for (node, &p) in pre.iter().enumerate() {
-            if p == NONE {
-                never_visited.push(node as u32);
-            } else {
-                vertex[p as usize] = node as u32;
+    fn visit(
+        &mut self,
+        graph: &HeapGraph,
+        retaining: &FixedBitSet,
+        start: u32,
+        stack: &mut Vec<(u32, u32)>,
+    ) {
+        // A start hangs off the root; its semidominator is its own number until the
+        // semidominator pass gives orphans the root.
+        self.number(start, 0);
+        let v = self.pre[start as usize];
+        self.semi[v as usize] = v;
+        stack.push((start, graph.first_edge[start as usize]));
+        while let Some(top) = stack.last_mut() {
+            let (node, next) = *top;
+            if next == graph.first_edge[node as usize + 1] {
+                stack.pop();
+                continue;
             }
-        }
-        drop(pre);
-        let mut dominator = vec![0u32; n];
-        for v in 1..visited {
-            dominator[vertex[v] as usize] = vertex[idom[v] as usize];
-        }
-        drop(idom);
-        // Retained sizes: children before their dominators (reverse preorder), then the
-        // never-visited nodes straight into the root.
-        let mut retained: Vec<u64> = shallow.iter().collect();
-        for v in (1..visited).rev() {
-            let node = vertex[v] as usize;
-            let d = dominator[node] as usize;
-            retained[d] += retained[node];
-        }
-        for &node in &never_visited {
-            retained[0] += retained[node as usize];
-        }
-        Retention {
-            shallow,
-            dominator,
-            retained,
-            unreachable,
+            top.1 += 1;
+            let e = next as usize;
+            if !retaining.contains(e) {
+                continue;
+            }
+            let to = graph.edge_to[e];
+            let from = self.pre[node as usize];
+            match self.pre[to as usize] {
+                NONE => {
+                    self.number(to, from);
+                    stack.push((to, graph.first_edge[to as usize]));
+                }
+                t if t > from => self.semi[t as usize] = self.semi[t as usize].min(from),
+                t if t < from => self.pred_start[t as usize] += 1,
+                _ => {}
+            }
         }
     }
+}
+
+/// The cross and back edges the search counted, by target, as source preorder numbers: each
+/// target's list is filled from its end, so that `pred_start` ends where each list starts.
+fn predecessors(
+    graph: &HeapGraph,
+    pre: &[u32],
+    retaining: &FixedBitSet,
+    pred_start: &mut [u32],
+) -> Vec<u32> {
+    for i in 1..pred_start.len() {
+        pred_start[i] += pred_start[i - 1];
+    }
+    let mut preds = vec![0u32; pred_start[pred_start.len() - 1] as usize];
+    each_retaining(graph, pre, retaining, |p, to| {
+        if p > to {
+            pred_start[to as usize] -= 1;
+            preds[pred_start[to as usize] as usize] = p;
+        }
+    });
+    preds
 }
 
 /// Every retaining edge between visited nodes, as (source, target) preorder numbers.
@@ -322,63 +388,45 @@ fn held_only_weakly(graph: &HeapGraph) -> FixedBitSet {
     strong
 }
 
-/// Semi-NCA dominators (Georgiadis, Tarjan, Werneck) on a graph given in DFS preorder numbers:
-/// `parent[v]` is v's DFS parent, `semi[v]` the least of v and its predecessors numbered below
-/// it, `preds[pred_start[v]..pred_start[v+1]]` its predecessors numbered above it. Vertices from
-/// `first_orphan` on were DFS starts hung off the root (vertex 0). Returns the immediate
-/// dominators in preorder numbers.
-///
-/// Two arrays do double duty to keep the pass small: once v is processed, `semi[v]` holds the
-/// least semidominator on v's compressed path in the linked forest (the value Lengauer and
-/// Tarjan's `label` points at, so no `label` array), and v's own final semidominator moves to
-/// `pred_start[v + 1]`, which no vertex processed after v reads.
-fn semi_nca(
-    parent: Vec<u32>,
-    mut semi: Vec<u32>,
-    mut pred_start: Vec<u32>,
-    preds: Vec<u32>,
-    first_orphan: usize,
-) -> Vec<u32> {
-    let n = parent.len();
-    let mut ancestor = vec![NONE; n];
+/// Semi-NCA's first pass (Georgiadis, Tarjan, Werneck): semidominators, vertices in reverse
+/// preorder. Three arrays do double duty to keep the pass small:
+/// - `parent` is the linked forest's `ancestor`: a vertex is linked once processed, which in
+///   this order is "numbered above the current vertex", so no mark is needed; path compression
+///   then overwrites the parents (`dfs_parents` finds them again);
+/// - once v is processed, `semi[v]` is the least semidominator on v's compressed path (the value
+///   Lengauer and Tarjan's `label` points at, so no `label` array);
+/// - v's own semidominator moves to `pred_start[v + 1]`, which no vertex processed later reads.
+fn semidominators(tree: &mut DepthFirst, preds: &[u32]) {
+    let DepthFirst {
+        parent: ancestor,
+        semi: best,
+        pred_start,
+        reachable,
+        ..
+    } = tree;
     let mut path: Vec<u32> = Vec::new();
-    for w in (1..n).rev() {
-        let mut s = semi[w];
-        if w >= first_orphan && parent[w] == 0 {
+    for w in (1..ancestor.len()).rev() {
+        let mut s = best[w];
+        if w >= *reachable && ancestor[w] == 0 {
             // An orphan start: the root is its only (virtual) retainer.
             s = 0;
         }
         for &v in &preds[pred_start[w] as usize..pred_start[w + 1] as usize] {
-            if ancestor[v as usize] != NONE {
-                compress(v, &mut ancestor, &mut semi, &mut path);
-            }
-            s = s.min(semi[v as usize]);
+            compress(v, w as u32, ancestor, best, &mut path);
+            s = s.min(best[v as usize]);
         }
-        semi[w] = s;
+        best[w] = s;
         pred_start[w + 1] = s;
-        ancestor[w] = parent[w];
     }
-    drop(preds);
-    drop(semi);
-    let mut idom = ancestor;
-    idom[0] = 0;
-    for w in 1..n {
-        let semidominator = pred_start[w + 1];
-        let mut d = parent[w];
-        while d > semidominator {
-            d = idom[d as usize];
-        }
-        idom[w] = d;
-    }
-    idom
 }
 
-/// Path compression for `eval`, without recursion: a long ancestor chain is walked once.
-/// `best[v]` is the least semidominator on v's path up to (not including) its forest root.
-fn compress(v: u32, ancestor: &mut [u32], best: &mut [u32], path: &mut Vec<u32>) {
+/// Path compression for `eval` at vertex `w`, without recursion: a long ancestor chain is walked
+/// once. `v` is linked (numbered above `w`); afterwards `best[v]` is the least semidominator on
+/// its path up to (not including) its forest root.
+fn compress(v: u32, w: u32, ancestor: &mut [u32], best: &mut [u32], path: &mut Vec<u32>) {
     path.clear();
     let mut x = v;
-    while ancestor[x as usize] != NONE && ancestor[ancestor[x as usize] as usize] != NONE {
+    while ancestor[x as usize] > w {
         path.push(x);
         x = ancestor[x as usize];
     }
@@ -387,6 +435,34 @@ fn compress(v: u32, ancestor: &mut [u32], best: &mut [u32], path: &mut Vec<u32>)
         let a = ancestor[y as usize];
         best[y as usize] = best[y as usize].min(best[a as usize]);
         ancestor[y as usize] = ancestor[a as usize];
+    }
+}
+
+/// Each vertex's DFS parent again, into `parent`: the highest-numbered source of a retaining
+/// edge from below. Every such source is an ancestor (the search would otherwise have reached
+/// the vertex from it first) and the parent is the deepest of them. Orphan starts, with no
+/// such edge, get the root.
+fn dfs_parents(graph: &HeapGraph, pre: &[u32], retaining: &FixedBitSet, parent: &mut [u32]) {
+    parent.fill(0);
+    each_retaining(graph, pre, retaining, |p, to| {
+        if p < to {
+            parent[to as usize] = parent[to as usize].max(p);
+        }
+    });
+}
+
+/// Semi-NCA's second pass, in preorder and in place: a vertex's immediate dominator is the
+/// nearest ancestor of its DFS parent, in the dominator tree built so far, numbered no higher
+/// than its semidominator (`semidominator_after[v + 1]`).
+fn immediate_dominators(parent_then_idom: &mut [u32], semidominator_after: &[u32]) {
+    let idom = parent_then_idom;
+    for w in 1..idom.len() {
+        let semidominator = semidominator_after[w + 1];
+        let mut d = idom[w];
+        while d > semidominator {
+            d = idom[d as usize];
+        }
+        idom[w] = d;
     }
 }
 
@@ -428,7 +504,7 @@ pub fn retained_together(retention: &Retention, nodes: &[u32]) -> u64 {
             state[c as usize] = if covered { COVERED } else { FREE };
         }
         if !covered {
-            total += retention.retained[node as usize];
+            total += retention.retained.get(node as usize);
         }
     }
     total
@@ -448,19 +524,20 @@ impl Dominated {
 
 pub fn dominated(retention: &Retention) -> Dominated {
     let n = retention.dominator.len();
+    // Counted per dominator, summed to where each list ends, then filled from each end: the
+    // children come out in node order without a second array of cursors.
     let mut start = vec![0u32; n + 1];
     for node in 1..n {
-        start[retention.dominator[node] as usize + 1] += 1;
+        start[retention.dominator[node] as usize] += 1;
     }
-    for i in 0..n {
-        start[i + 1] += start[i];
+    for i in 1..=n {
+        start[i] += start[i - 1];
     }
-    let mut fill = start.clone();
     let mut nodes = vec![0u32; n.saturating_sub(1)];
-    for node in 1..n {
+    for node in (1..n).rev() {
         let d = retention.dominator[node] as usize;
-        nodes[fill[d] as usize] = node as u32;
-        fill[d] += 1;
+        start[d] -= 1;
+        nodes[start[d] as usize] = node as u32;
     }
     Dominated { start, nodes }
 }
@@ -531,7 +608,7 @@ mod tests {
                 "node {node}"
             );
         }
-        assert_eq!(r.retained[0], 130);
+        assert_eq!(r.retained.get(0), 130);
         assert_eq!(r.unreachable, 0);
     }
 
@@ -565,7 +642,7 @@ mod tests {
                     "round {round}, node {node} of {n}, edges {edges:?}"
                 );
             }
-            assert_eq!(r.retained[0], 10 * n as u64);
+            assert_eq!(r.retained.get(0), 10 * n as u64);
         }
     }
 
@@ -578,8 +655,8 @@ mod tests {
         assert_eq!(r.dominator[2], 0);
         assert_eq!(r.dominator[4], 3);
         assert_eq!(r.unreachable, 3);
-        assert_eq!(r.retained[3], 20);
-        assert_eq!(r.retained[0], 50);
+        assert_eq!(r.retained.get(3), 20);
+        assert_eq!(r.retained.get(0), 50);
     }
 
     #[test]

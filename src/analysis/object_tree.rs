@@ -70,7 +70,7 @@ impl<'s, 'g> ObjectTrees<'s, 'g> {
             id: graph.node_id[node as usize],
             name: display_name(s, node),
             self_size: s.retention.shallow.get(node as usize),
-            retained: s.retention.retained[node as usize],
+            retained: s.retention.retained.get(node as usize),
             distance: (distance != UNREACHED).then_some(distance),
             dominator: graph.node_id[s.retention.dominator[node as usize] as usize],
             hidden_children: 0,
@@ -82,8 +82,9 @@ impl<'s, 'g> ObjectTrees<'s, 'g> {
         let retained = &self.snapshot.retention.retained;
         let id = &self.snapshot.graph.node_id;
         nodes.sort_by(|&a, &b| {
-            retained[b as usize]
-                .cmp(&retained[a as usize])
+            retained
+                .get(b as usize)
+                .cmp(&retained.get(a as usize))
                 .then(id[a as usize].cmp(&id[b as usize]))
         });
     }
@@ -116,7 +117,7 @@ impl<'s, 'g> ObjectTrees<'s, 'g> {
         rows[at].hidden_retained = Some(
             children[shown..]
                 .iter()
-                .map(|&c| retained[c as usize])
+                .map(|&c| retained.get(c as usize))
                 .sum(),
         );
     }
@@ -145,7 +146,7 @@ impl<'s, 'g> ObjectTrees<'s, 'g> {
                     others
                         .iter()
                         .filter(|&&c| c != below)
-                        .map(|&c| retained[c as usize])
+                        .map(|&c| retained.get(c as usize))
                         .sum(),
                 );
                 row
@@ -190,7 +191,7 @@ impl<'s, 'g> ObjectTrees<'s, 'g> {
         let retained = &self.snapshot.retention.retained;
         edges.sort_by(|&a, &b| {
             let (x, y) = (graph.edge_to[a] as usize, graph.edge_to[b] as usize);
-            retained[y].cmp(&retained[x]).then(a.cmp(&b))
+            retained.get(y).cmp(&retained.get(x)).then(a.cmp(&b))
         });
         let shown = if depth >= extent.depth {
             0

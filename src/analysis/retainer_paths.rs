@@ -107,7 +107,7 @@ fn steps(
         node: node_label(graph, classes, node),
         id: graph.node_id[node as usize],
         self_size: retention.shallow.get(node as usize),
-        retained: retention.retained[node as usize],
+        retained: retention.retained.get(node as usize),
         edge,
         repeat: 1,
     };
@@ -161,7 +161,7 @@ pub fn path_groups(
                 example_id: graph.node_id[target as usize],
             });
         group.objects += 1;
-        group.retained += retention.retained[target as usize];
+        group.retained += retention.retained.get(target as usize);
     }
     let mut groups: Vec<PathGroup> = groups.into_values().collect();
     groups.sort_by(|a, b| {

@@ -87,8 +87,10 @@ pub fn compare(
             .cmp(&crate::analysis::diff::order(b.size_delta, b.delta, &b.key))
     });
     fresh.sort_by(|&a, &b| {
-        target_retention.retained[b as usize]
-            .cmp(&target_retention.retained[a as usize])
+        target_retention
+            .retained
+            .get(b as usize)
+            .cmp(&target_retention.retained.get(a as usize))
             .then(target.node_id[a as usize].cmp(&target.node_id[b as usize]))
     });
     let objects = fresh
@@ -98,7 +100,7 @@ pub fn compare(
             id: target.node_id[node as usize],
             class: target_names[target_class[node as usize] as usize].clone(),
             self_size: target_retention.shallow.get(node as usize),
-            retained: target_retention.retained[node as usize],
+            retained: target_retention.retained.get(node as usize),
         })
         .collect();
     (rows, objects)

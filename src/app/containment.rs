@@ -25,7 +25,7 @@ pub fn run(args: &ContainmentArgs) -> Result<String> {
         view: "containment",
         start,
         class_objects: None,
-        total: snapshot.retention.retained[0],
+        total: snapshot.retention.retained.get(0),
         depth: args.extent.depth,
         children: args.extent.children,
         rows,

@@ -30,8 +30,9 @@ pub fn run(args: &DominatorsArgs) -> Result<String> {
             class_objects = Some(objects.len());
             let retained = &snapshot.retention.retained;
             objects.sort_by(|&a, &b| {
-                retained[b as usize]
-                    .cmp(&retained[a as usize])
+                retained
+                    .get(b as usize)
+                    .cmp(&retained.get(a as usize))
                     .then(a.cmp(&b))
             });
             objects.truncate(extent.breadth);
@@ -57,7 +58,7 @@ pub fn run(args: &DominatorsArgs) -> Result<String> {
         view: "dominators",
         start,
         class_objects,
-        total: snapshot.retention.retained[0],
+        total: snapshot.retention.retained.get(0),
         depth: args.extent.depth,
         children: args.extent.children,
         rows,

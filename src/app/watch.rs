@@ -79,7 +79,8 @@ fn latest(inputs: &[Input], analysed: &[Option<AnalysedSnapshot<'_>>]) -> String
     for (input, snapshot) in inputs.iter().zip(analysed) {
         if let Some(snapshot) = snapshot {
             // The root retains the whole heap, as DevTools' total.
-            heap = snapshot.retention.retained.first().map(|&b| b as i64);
+            heap = (!snapshot.retention.retained.is_empty())
+                .then(|| snapshot.retention.retained.get(0) as i64);
         }
         let Some(profile) = input.profile() else {
             continue;

@@ -43,6 +43,16 @@ impl NodeSizes {
         self.small[node] = self.column_value(node, size);
     }
 
+    /// Adds `amount` to `node`'s size.
+    pub fn add(&mut self, node: usize, amount: u64) {
+        let small = u64::from(self.small[node]) + amount;
+        if small < u64::from(LARGE) {
+            self.small[node] = small as u32;
+        } else {
+            self.set(node, self.get(node) + amount);
+        }
+    }
+
     pub fn push(&mut self, size: u64) {
         let value = self.column_value(self.small.len(), size);
         self.small.push(value);
@@ -89,10 +99,16 @@ mod tests {
             sizes.iter().collect::<Vec<_>>(),
             [10, 5 << 32, u64::from(u32::MAX), 7, 6 << 32]
         );
+        sizes.add(3, u64::from(u32::MAX));
+        assert_eq!(sizes.get(3), u64::from(u32::MAX) + 7);
+        sizes.add(4, 1);
+        assert_eq!(sizes.get(4), (6 << 32) + 1);
+        sizes.add(1, 1);
+        assert_eq!(sizes.get(1), (5 << 32) + 1);
         sizes.set(1, 3);
         sizes.set(0, 1 << 40);
         assert_eq!(sizes.get(1), 3);
         assert_eq!(sizes.get(0), 1 << 40);
-        assert_eq!(sizes.large.len(), 3);
+        assert_eq!(sizes.large.len(), 4);
     }
 }

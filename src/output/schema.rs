@@ -216,7 +216,7 @@ impl HeapTotals {
             node_count: graph.node_count(),
             edge_count: graph.edge_count(),
             total_size: graph.self_sizes().sum(),
-            root_retained: retention.retained[0],
+            root_retained: retention.retained.get(0),
             unreachable: retention.unreachable,
         }
     }
