@@ -298,7 +298,7 @@ fn heap_snapshot_too_large_for_memory_is_refused_up_front() {
 
 #[test]
 fn heap_snapshots_that_do_not_fit_together_are_refused_before_any_is_read() {
-    // Each needs about 11 MB: the second does not fit what the first leaves of 16M.
+    // Each needs about 9 MB: the second does not fit what the first leaves of 16M.
     let first = fixture("node/healthy-i0010.heapsnapshot.gz");
     let second = fixture("node/healthy-i0060.heapsnapshot.gz");
     let (first, second) = (first.to_str().unwrap(), second.to_str().unwrap());

@@ -53,7 +53,11 @@ pub struct OverBudget {
 impl OverBudget {
     /// What the user is told of a snapshot of `nodes` objects and `edges` edges.
     pub fn message(&self, nodes: u64, edges: u64) -> String {
-        let gib = |bytes: u64| bytes as f64 / f64::from(1u32 << 30);
+        let size = |bytes: u64| match bytes {
+            b if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / f64::from(1u32 << 30)),
+            b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / f64::from(1u32 << 20)),
+            b => format!("{b} bytes"),
+        };
         let (whole, advice) = if self.given {
             (
                 "the limit given with --memory-limit",
@@ -66,17 +70,17 @@ impl OverBudget {
             )
         };
         let left = if self.left == self.total {
-            format!("{whole} is {:.1} GiB", gib(self.total))
+            format!("{whole} is {}", size(self.total))
         } else {
             format!(
-                "{:.1} GiB of {whole} ({:.1} GiB) is left for it after the snapshots before it",
-                gib(self.left),
-                gib(self.total)
+                "{} of {whole} ({}) is left for it after the snapshots before it",
+                size(self.left),
+                size(self.total)
             )
         };
         format!(
-            "analysing this snapshot ({nodes} objects, {edges} edges) needs about {:.1} GiB of memory, and {left}: {advice}",
-            gib(self.needed),
+            "analysing this snapshot ({nodes} objects, {edges} edges) needs about {} of memory, and {left}: {advice}",
+            size(self.needed),
         )
     }
 }

@@ -127,10 +127,11 @@ impl HeapGraph {
     /// Peak memory of reading and analysing (dominators, retained sizes, classes) a snapshot of
     /// this many objects and edges: per object its columns, strings and the analysis' arrays,
     /// per edge its columns and its share of the predecessor lists. Measured on the benchmark
-    /// snapshot (6.6M objects, 19.0M edges: 690 MB) and on 16 copies of it (9.3 GB, strings shared).
+    /// snapshot (6.6M objects, 19.0M edges, 4.4M strings: 527 MB) and on 16 copies of it
+    /// (7.0 GB, strings shared); strings weigh most per object in the first, so its figure is used.
     pub fn memory_to_analyse(nodes: u64, edges: u64) -> u64 {
         nodes
-            .saturating_mul(70)
+            .saturating_mul(50)
             .saturating_add(edges.saturating_mul(11))
     }
 

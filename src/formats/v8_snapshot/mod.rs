@@ -604,9 +604,10 @@ mod tests {
         let tight = MemoryBudget::new(Some(100));
         let e = parse(TINY.as_bytes(), TINY.len() as u64, Some(&tight)).unwrap_err();
         assert!(e.message.contains("4 objects, 4 edges"), "{e:?}");
-        assert!(e.message.contains("--memory-limit is 0.0 GiB"), "{e:?}");
+        assert!(e.message.contains("needs about 244 bytes"), "{e:?}");
+        assert!(e.message.contains("--memory-limit is 100 bytes"), "{e:?}");
         // Two snapshots share one budget: the second finds what the first left.
-        let for_one = MemoryBudget::new(Some(500));
+        let for_one = MemoryBudget::new(Some(400));
         assert!(parse(TINY.as_bytes(), TINY.len() as u64, Some(&for_one)).is_ok());
         let e = parse(TINY.as_bytes(), TINY.len() as u64, Some(&for_one)).unwrap_err();
         assert!(
