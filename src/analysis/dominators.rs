@@ -1,19 +1,14 @@
-//! Retention on a heap snapshot's object graph: the dominator tree and retained sizes.
-//!
-//! Which edges hold an object alive follows Chrome DevTools' heap snapshot worker, so the
-//! numbers match what users see there:
-//! - weak edges never retain; `shortcut` edges retain only from the root;
-//! - the internal edge from a WeakMap's backing table to a value does not retain (the edge from
-//!   the key does);
-//! - objects reachable from the root's shortcut targets (the global object) are "page" objects,
-//!   and an edge from a non-page object to a page object does not retain;
-//! - objects not reachable from the root but held only by weak edges are hung off the root with
-//!   their subgraphs; anything still unreachable is given the root as dominator.
+//! Retention on a heap snapshot's object graph: the dominator tree and retained sizes, over the
+//! edges that retain (`retaining_edges`) and with DevTools' shallow sizes (`shallow_sizes`).
+//! Objects not reachable from the root but held only by weak edges are hung off the root with
+//! their subgraphs; anything still unreachable is given the root as dominator.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use fixedbitset::FixedBitSet;
 
+use crate::analysis::retaining_edges::{held_only_weakly, retaining_edges};
+use crate::analysis::shallow_sizes::shallow_sizes;
 use crate::model::heap_graph::HeapGraph;
 use crate::model::node_sizes::NodeSizes;
 
@@ -29,135 +24,6 @@ pub struct Retention {
     pub retained: NodeSizes,
     /// Nodes unreachable from the root through retaining edges, hung off the root.
     pub unreachable: usize,
-}
-
-/// Per edge: does it retain its target (for dominators)?
-fn retaining_edges(graph: &HeapGraph) -> FixedBitSet {
-    let types = graph.known_types();
-    let root = 0u32;
-    let n = graph.node_count();
-    // Page objects: everything reachable from the root's shortcut targets over non-weak edges.
-    let mut page = FixedBitSet::with_capacity(n);
-    let mut stack: Vec<u32> = Vec::new();
-    for e in graph.edges(root) {
-        let to = graph.edge_to[e];
-        let t = Some(graph.edge_type(e));
-        let dom_trees = t == types.edge_element
-            && Some(graph.node_type[to as usize]) == types.node_synthetic
-            && graph.name(to) == "(Document DOM trees)";
-        if (t == types.edge_shortcut || dom_trees) && !page.put(to as usize) {
-            stack.push(to);
-        }
-    }
-    while let Some(node) = stack.pop() {
-        for e in graph.edges(node) {
-            let to = graph.edge_to[e] as usize;
-            if Some(graph.edge_type(e)) != types.edge_weak && !page.put(to) {
-                stack.push(to as u32);
-            }
-        }
-    }
-    // WeakMap table ids by edge name string: NOT_SEEN until looked at, NO_TABLE if not a
-    // WeakMap entry name.
-    const NOT_SEEN: u32 = u32::MAX;
-    const NO_TABLE: u32 = u32::MAX - 1;
-    let mut weakmap_table_of_name: Vec<u32> = vec![NOT_SEEN; graph.strings.len()];
-    let mut retaining = FixedBitSet::with_capacity(graph.edge_count());
-    for from in 0..n as u32 {
-        let from_page = page.contains(from as usize);
-        for e in graph.edges(from) {
-            let t = Some(graph.edge_type(e));
-            let to = graph.edge_to[e];
-            if t == types.edge_weak || (t == types.edge_shortcut && from != root) || to == from {
-                continue;
-            }
-            if t == types.edge_internal {
-                let name = graph.edge_name(e) as usize;
-                if weakmap_table_of_name[name] == NOT_SEEN {
-                    weakmap_table_of_name[name] =
-                        weakmap_table_id(graph.strings.get(name as u32)).unwrap_or(NO_TABLE);
-                }
-                if weakmap_table_of_name[name] == graph.node_id[from as usize] {
-                    continue;
-                }
-            }
-            if from != root && !from_page && page.contains(to as usize) {
-                continue;
-            }
-            retaining.insert(e);
-        }
-    }
-    retaining
-}
-
-/// `12 / part of key (Object @123) -> value (Object @456) pair in WeakMap (table @789)`: the
-/// table's node id.
-fn weakmap_table_id(name: &str) -> Option<u32> {
-    let digits = name.bytes().take_while(u8::is_ascii_digit).count();
-    if digits == 0 || !name[digits..].starts_with(" / part of key (") {
-        return None;
-    }
-    let rest = name.strip_suffix(')')?;
-    let at = rest.rfind(" pair in WeakMap (table @")?;
-    rest[at + " pair in WeakMap (table @".len()..].parse().ok()
-}
-
-/// DevTools moves the size of an array, hidden object or external string data that exactly one
-/// other object owns (through non-weak edges, possibly via more such nodes) into that owner, so
-/// that a `Map` shows the size of its hash table. Only when the root has user roots (a real
-/// snapshot, not one taken with V8 internals exposed).
-fn shallow_sizes(graph: &HeapGraph) -> NodeSizes {
-    const UNVISITED: u32 = u32::MAX;
-    const MANY: u32 = u32::MAX - 1;
-    let types = graph.known_types();
-    let mut sizes = graph.node_self_size.clone();
-    let synthetic = |node: u32| Some(graph.node_type[node as usize]) == types.node_synthetic;
-    if graph.edges(0).all(|e| synthetic(graph.edge_to[e])) {
-        return sizes;
-    }
-    let n = graph.node_count();
-    let mut owner: Vec<u32> = Vec::with_capacity(n);
-    let mut work: Vec<u32> = Vec::new();
-    for node in 0..n as u32 {
-        let t = graph.type_name(node);
-        let owned = t == "hidden"
-            || t == "array"
-            || (t == "native" && graph.name(node) == "system / ExternalStringData");
-        if owned {
-            owner.push(UNVISITED);
-        } else {
-            owner.push(node);
-            work.push(node);
-        }
-    }
-    while let Some(node) = work.pop() {
-        let o = owner[node as usize];
-        for e in graph.edges(node) {
-            if Some(graph.edge_type(e)) == types.edge_weak {
-                continue;
-            }
-            let to = graph.edge_to[e];
-            match owner[to as usize] {
-                UNVISITED => {
-                    owner[to as usize] = o;
-                    work.push(to);
-                }
-                x if x == to || x == o || x == MANY => {}
-                _ => {
-                    owner[to as usize] = MANY;
-                    work.push(to);
-                }
-            }
-        }
-    }
-    for (node, &o) in owner.iter().enumerate() {
-        if o == UNVISITED || o == MANY || o as usize == node || o == 0 || synthetic(o) {
-            continue;
-        }
-        sizes.set(o as usize, sizes.get(o as usize) + sizes.get(node));
-        sizes.set(node, 0);
-    }
-    sizes
 }
 
 /// How many times this process has computed a snapshot's retention: the costliest pass, done
@@ -371,21 +237,6 @@ fn each_retaining(
             }
         }
     }
-}
-
-/// Nodes all of whose incoming edges are weak or shortcut edges (or that have none).
-fn held_only_weakly(graph: &HeapGraph) -> FixedBitSet {
-    let types = graph.known_types();
-    let n = graph.node_count();
-    let mut strong = FixedBitSet::with_capacity(n);
-    for e in 0..graph.edge_count() {
-        let t = Some(graph.edge_type(e));
-        if t != types.edge_weak && t != types.edge_shortcut {
-            strong.insert(graph.edge_to[e] as usize);
-        }
-    }
-    strong.toggle_range(..);
-    strong
 }
 
 /// Semi-NCA's first pass (Georgiadis, Tarjan, Werneck): semidominators, vertices in reverse
@@ -657,16 +508,5 @@ mod tests {
         assert_eq!(r.unreachable, 3);
         assert_eq!(r.retained.get(3), 20);
         assert_eq!(r.retained.get(0), 50);
-    }
-
-    #[test]
-    fn weakmap_table_edges_are_recognised() {
-        assert_eq!(
-            weakmap_table_id(
-                "3 / part of key (Object @75) -> value (Foo @77) pair in WeakMap (table @79)"
-            ),
-            Some(79)
-        );
-        assert_eq!(weakmap_table_id("elements"), None);
     }
 }
