@@ -71,15 +71,22 @@ memlab_row() { # name, snapshot
     wall=${out#wall_s=}; wall=${wall%% *}; kb=${out##*max_rss_kb=}
     walls+=("$wall"); kbs+=("$kb")
   done
-  printf '| %s | %s s (best) | %s MB |\n' "$1" \
+  printf '| %s | %s s (best) | %s MiB |\n' "$1" \
     "$(printf '%s\n' "${walls[@]}" | sort -n | head -1)" \
     "$(( $(printf '%s\n' "${kbs[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p") / 1024 ))"
+}
+
+# A file's size in MB and in MiB, the unit of the peak memory column.
+file_size() {
+  local bytes
+  bytes=$(stat -c %s "$1")
+  echo "$(( bytes / 1000000 )) MB = $(( bytes / 1048576 )) MiB"
 }
 
 row() { # name, then the command
   local name=$1; shift
   read -r wall kb < <(measure "$@")
-  printf '| %s | %s s | %s MB |\n' "$name" "$wall" "$(( kb / 1024 ))"
+  printf '| %s | %s s | %s MiB |\n' "$name" "$wall" "$(( kb / 1024 ))"
 }
 
 reports=$(mktemp -d)
@@ -124,7 +131,7 @@ if [ ! -e "$snapshot" ] && command -v node >/dev/null; then
   node --expose-gc --max-old-space-size=12000 bench/v8/generate-snapshot.js "$snapshot" >&2
 fi
 if [ -e "$snapshot" ]; then
-  row "leakscope top big.heapsnapshot (V8, $(( $(stat -c %s "$snapshot") / 1000000 )) MB)" "$leakscope" top "$snapshot"
+  row "leakscope top big.heapsnapshot (V8, $(file_size "$snapshot"))" "$leakscope" top "$snapshot"
   row "leakscope retainers big.heapsnapshot --class LeakyChannel" "$leakscope" retainers "$snapshot" --class LeakyChannel
   row "leakscope scan big.heapsnapshot" "$leakscope" scan "$snapshot"
   row "leakscope report big.heapsnapshot -o report.html" "$leakscope" report "$snapshot" -o "$reports/snapshot.html"
@@ -137,8 +144,7 @@ if [ -e "$snapshot" ]; then
       python3 "$shared/generators/v8-replicate/replicate-snapshot.py" "$snapshot" "$copy" "$k" >&2
     fi
     [ -e "$copy" ] || { echo "skipping big-x$k: needs Python with numpy" >&2; continue; }
-    size="$(( $(stat -c %s "$copy") / 1000000 )) MB"
-    row "leakscope top big-x$k.heapsnapshot ($size)" "$leakscope" top "$copy"
+    row "leakscope top big-x$k.heapsnapshot ($(file_size "$copy"))" "$leakscope" top "$copy"
     if [ "$k" = 16 ]; then
       row "leakscope scan big-x16.heapsnapshot" "$leakscope" scan "$copy"
       row "leakscope retainers big-x16.heapsnapshot --class LeakyChannel" "$leakscope" retainers "$copy" --class LeakyChannel
