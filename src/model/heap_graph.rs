@@ -1,15 +1,17 @@
-//! The object graph of a heap snapshot, stored as struct-of-arrays with u32 indices so that
-//! snapshots of millions of objects fit in about a third of their JSON size.
+//! The object graph of a heap snapshot, stored as struct-of-arrays of 32-bit values so that
+//! snapshots of millions of objects fit in two thirds of their JSON size (17 bytes per object
+//! and 8 per edge, plus the strings).
 //!
 //! Nodes are numbered by ordinal (0 = the synthetic root). The edges of node `n` are
 //! `first_edge[n]..first_edge[n + 1]`. The graph implements petgraph's visit traits, so
 //! petgraph algorithms (`Dfs`, `Bfs`, `dominators`) run on it directly.
 
-use crate::model::node_sizes::NodeSizes;
 use std::collections::BTreeMap;
 
 use fixedbitset::FixedBitSet;
 use petgraph::visit::{GraphBase, IntoNeighbors, NodeCount, NodeIndexable, Visitable};
+
+use crate::model::node_sizes::NodeSizes;
 
 /// A string table with one allocation for all strings. Ends are kept in 32 bits (a snapshot holds
 /// millions of strings); a table of 4 GiB of text and more records where the ends wrap round.
@@ -36,9 +38,10 @@ impl Strings {
 
     /// Where string `i` ends in `text`.
     fn end(&self, i: usize) -> usize {
-        let high = match self.wraps.first() {
-            None => 0,
-            Some(_) => self.wraps.partition_point(|&w| w as usize <= i) as u64,
+        let high = if self.wraps.is_empty() {
+            0
+        } else {
+            self.wraps.partition_point(|&w| w as usize <= i) as u64
         };
         ((high << 32) | self.ends[i] as u64) as usize
     }
