@@ -318,8 +318,8 @@ fn tokenize(
             "snapshot" => {
                 let meta = read_meta(&s.raw_value()?, key_at)?;
                 if let Some(budget) = memory {
-                    take_memory(&meta.header, budget)
-                        .map_err(|m| FormatError::at_byte(key_at, m))?;
+                    // The refusal is about the whole snapshot, not a place in it.
+                    take_memory(&meta.header, budget).map_err(FormatError::new)?;
                 }
                 layouts = Some((meta.nodes, meta.edges));
                 outbox.send(Event::Meta(Box::new(meta)))?;
