@@ -58,13 +58,21 @@ impl NodeSizes {
         self.small.push(value);
     }
 
-    /// Appends a reader's columns: sizes in 32 bits (`u32::MAX` where the size is in `large`)
-    /// and (index among these, size) of the large ones.
-    pub fn extend(&mut self, small: &[u32], large: &[(u32, u64)]) {
+    /// Appends the sizes of `more`, after these.
+    pub fn append(&mut self, more: &NodeSizes) {
         let before = self.small.len() as u32;
-        self.small.extend_from_slice(small);
-        self.large
-            .extend(large.iter().map(|&(index, size)| (before + index, size)));
+        self.small.extend_from_slice(&more.small);
+        self.large.extend(
+            more.large
+                .iter()
+                .map(|(&index, &size)| (before + index, size)),
+        );
+    }
+
+    /// Empties the sizes, keeping the memory.
+    pub fn clear(&mut self) {
+        self.small.clear();
+        self.large.clear();
     }
 
     /// Every node's size, in node order.
@@ -94,7 +102,10 @@ mod tests {
         sizes.push(10);
         sizes.push(5 << 32);
         sizes.push(u64::from(u32::MAX));
-        sizes.extend(&[7, LARGE], &[(1, 6 << 32)]);
+        let mut more = NodeSizes::default();
+        more.push(7);
+        more.push(6 << 32);
+        sizes.append(&more);
         assert_eq!(
             sizes.iter().collect::<Vec<_>>(),
             [10, 5 << 32, u64::from(u32::MAX), 7, 6 << 32]

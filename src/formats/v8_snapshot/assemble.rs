@@ -61,9 +61,7 @@ pub(super) fn assemble(
                 graph.node_type.extend_from_slice(&c.node_type);
                 graph.node_name.extend_from_slice(&c.name);
                 graph.node_id.extend_from_slice(&c.id);
-                graph
-                    .node_self_size
-                    .extend(&c.self_size, &c.large_self_sizes);
+                graph.node_self_size.append(&c.self_size);
                 first_edge.extend_from_slice(&c.edge_count);
                 if let Some(d) = graph.node_detachedness.as_mut() {
                     d.extend_from_slice(&c.detachedness);

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::model::heap_graph::edge_word;
+use crate::model::node_sizes::NodeSizes;
 
 /// Where each kept field sits in a node record.
 #[derive(Debug, Clone, Copy)]
@@ -40,9 +41,7 @@ pub(super) struct NodeColumns {
     pub node_type: Vec<u8>,
     pub name: Vec<u32>,
     pub id: Vec<u32>,
-    pub self_size: Vec<u32>,
-    /// (record in the run, size) of the self sizes of 4 GiB and more.
-    pub large_self_sizes: Vec<(u32, u64)>,
+    pub self_size: NodeSizes,
     pub edge_count: Vec<u32>,
     pub detachedness: Vec<u8>,
 }
@@ -73,7 +72,6 @@ impl NodeColumns {
         self.name.clear();
         self.id.clear();
         self.self_size.clear();
-        self.large_self_sizes.clear();
         self.edge_count.clear();
         self.detachedness.clear();
     }
@@ -223,12 +221,7 @@ pub(super) fn nodes<B: AsRef<[u8]>>(
         c.name.push(name as u32);
         c.id.push(id as u32);
         let size = r[l.size_at];
-        if size < u64::from(u32::MAX) {
-            c.self_size.push(size as u32);
-        } else {
-            c.self_size.push(u32::MAX);
-            c.large_self_sizes.push((index as u32, size));
-        }
+        c.self_size.push(size);
         c.edge_count.push(edges as u32);
         if let Some(at) = l.detached_at {
             c.detachedness.push(r[at].min(u64::from(u8::MAX)) as u8);
